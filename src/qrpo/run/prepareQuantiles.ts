@@ -46,6 +46,19 @@ function requireScores(record: PointwiseRecord, numRef: number | undefined): { r
   return { reward: record.reward, refRewards };
 }
 
+/** σ_x of scaled-normal-icdf: this prompt's reference spread relative to the mean spread over prompts. */
+function relativeSpread(record: PointwiseRecord, refRewards: number[], spreadScale: number): number {
+  const spread = refRewards.length < 2 ? 0 : standardDeviation(refRewards, 1);
+  if (!(spread > 0)) {
+    const { file, line } = record.source;
+    throw new DatasetError(
+      'reference rewards do not vary, so scaled-normal-icdf has no scale for this prompt', file, line, 'ref_rewards',
+      'Use at least 2 distinct reference rewards per prompt, or another transform',
+    );
+  }
+  return spread / spreadScale;
+}
+
 function datasetOptions(options: PrepareQuantilesOptions, onInvalid: (error: DatasetError) => void): ReadDatasetOptions {
   return { skipInvalid: options.skipInvalid, onInvalid, numRef: options.numRef };
 }
@@ -78,8 +91,10 @@ export async function* prepareQuantiles(path: string, options: PrepareQuantilesO
 
   for await (const record of readDataset(path, datasetOptions(options, onInvalid))) {
     let scores: { reward: number; refRewards: number[] };
+    let sigma: number | undefined;
     try {
       scores = requireScores(record, options.numRef);
+      if (scaled) sigma = relativeSpread(record, scores.refRewards, spreadScale);
     } catch (error) {
       if (options.skipInvalid && error instanceof DatasetError) {
         onInvalid(error);
@@ -88,7 +103,6 @@ export async function* prepareQuantiles(path: string, options: PrepareQuantilesO
       throw error;
     }
     const numRef = scores.refRewards.length;
-    const sigma = scaled ? standardDeviation(scores.refRewards, 1) / spreadScale : undefined;
     const quantile = quantileReward(scores.refRewards, scores.reward);
     const transformedReward = transformQuantile(quantile, options.transform, { numRef, sigma });
     const betaLogZ = scaled ? betaLogPartition(options, sigma) : betaLogZUnscaled;
