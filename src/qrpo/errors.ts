@@ -11,6 +11,14 @@ export class QrpoError extends Error {
 /** An argument outside a function's domain: β ≤ 0, NaN, an empty reference set, a degenerate transform. */
 export class ArgumentError extends QrpoError {}
 
+export interface DatasetErrorOptions {
+  /** How the position is named: `line` for JSONL and CSV, `row` for JSON, Parquet and Arrow. */
+  unit?: 'line' | 'row';
+  /** A parser's own explanation, appended after a colon. */
+  reason?: string;
+  hint?: string;
+}
+
 /** A dataset row or file that cannot be read; names the file, the line or row, and the field. */
 export class DatasetError extends QrpoError {
   constructor(
@@ -18,16 +26,17 @@ export class DatasetError extends QrpoError {
     readonly file: string,
     readonly line?: number,
     readonly field?: string,
-    hint?: string,
+    options: DatasetErrorOptions = {},
   ) {
-    super(DatasetError.describe(detail, file, line, field), hint);
+    super(DatasetError.describe(detail, file, line, field, options), options.hint);
   }
 
-  /** `reward is NaN in data/train.jsonl line 1234 (field "chosen_rewards")` */
-  static describe(detail: string, file: string, line?: number, field?: string): string {
-    const where = line === undefined ? file : `${file} line ${line}`;
+  /** `reward is NaN in data/train.jsonl line 1234 (field "chosen_rewards")`, then `: reason` if a parser gave one. */
+  static describe(detail: string, file: string, line?: number, field?: string, options: DatasetErrorOptions = {}): string {
+    const where = line === undefined ? file : `${file} ${options.unit ?? 'line'} ${line}`;
     const fieldPart = field === undefined ? '' : ` (field "${field}")`;
-    return `${detail} in ${where}${fieldPart}`;
+    const reasonPart = options.reason === undefined ? '' : `: ${options.reason}`;
+    return `${detail} in ${where}${fieldPart}${reasonPart}`;
   }
 }
 

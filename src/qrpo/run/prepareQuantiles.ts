@@ -32,16 +32,16 @@ export function betaLogPartition(options: Pick<PrepareQuantilesOptions, 'beta' |
 }
 
 function requireScores(record: PointwiseRecord, numRef: number | undefined): { reward: number; refRewards: number[] } {
-  const { file, line } = record.source;
+  const { file, line, unit } = record.source;
   if (record.reward === undefined) {
-    throw new DatasetError('missing reward', file, line, 'reward', 'Quantile rewards need a reward per completion: score the dataset first');
+    throw new DatasetError('missing reward', file, line, 'reward', { unit, hint: 'Quantile rewards need a reward per completion: score the dataset first' });
   }
   if (record.refRewards === undefined || record.refRewards.length === 0) {
-    throw new DatasetError('missing reference rewards', file, line, 'ref_rewards', 'Quantile rewards need the rewards of reference completions for the same prompt');
+    throw new DatasetError('missing reference rewards', file, line, 'ref_rewards', { unit, hint: 'Quantile rewards need the rewards of reference completions for the same prompt' });
   }
   const refRewards = numRef === undefined ? record.refRewards : record.refRewards.slice(0, numRef);
   if (numRef !== undefined && refRewards.length < numRef) {
-    throw new DatasetError(`ref_rewards has ${refRewards.length} entries, fewer than --num-ref ${numRef}`, file, line, 'ref_rewards');
+    throw new DatasetError(`ref_rewards has ${refRewards.length} entries, fewer than --num-ref ${numRef}`, file, line, 'ref_rewards', { unit });
   }
   return { reward: record.reward, refRewards };
 }
@@ -50,11 +50,11 @@ function requireScores(record: PointwiseRecord, numRef: number | undefined): { r
 function relativeSpread(record: PointwiseRecord, refRewards: number[], spreadScale: number): number {
   const spread = refRewards.length < 2 ? 0 : standardDeviation(refRewards, 1);
   if (!(spread > 0)) {
-    const { file, line } = record.source;
-    throw new DatasetError(
-      'reference rewards do not vary, so scaled-normal-icdf has no scale for this prompt', file, line, 'ref_rewards',
-      'Use at least 2 distinct reference rewards per prompt, or another transform',
-    );
+    const { file, line, unit } = record.source;
+    throw new DatasetError('reference rewards do not vary, so scaled-normal-icdf has no scale for this prompt', file, line, 'ref_rewards', {
+      unit,
+      hint: 'Use at least 2 distinct reference rewards per prompt, or another transform',
+    });
   }
   return spread / spreadScale;
 }
