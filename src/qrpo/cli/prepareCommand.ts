@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { QUANTILE_TRANSFORMS, logPartition, type QuantileTransform } from '../math';
-import { writeLinesAtomic } from '../run/atomicFile';
+import { writeFileAtomic, writeLinesAtomic } from '../run/atomicFile';
+import { preparedSummaryPath, type PreparedSummary } from '../run/preparedSummary';
 import { prepareQuantiles, type LogZMode, type PreparedRecord } from '../run/prepareQuantiles';
 import { choiceOption, numberOption, parseCommandLine, requireOption } from './arguments';
 import { renderHistogram, unitIntervalBin } from './terminalHistogram';
@@ -110,25 +111,25 @@ export async function prepareCommand(argv: string[], output: CommandOutput): Pro
   }
   await writeLinesAtomic(out, lines());
 
-  const { histogram } = tally;
   const logZ = transform === 'scaled-normal-icdf' ? undefined : logPartition(transform, beta, { mode: logZMode });
-  const meanQuantile = tally.records > 0 ? tally.quantileSum / tally.records : NaN;
-  const meanTarget = tally.records > 0 ? tally.targetSum / tally.records : NaN;
+  const summary: PreparedSummary = {
+    dataset: resolve(dataset), records: tally.records, invalid: tally.invalid, prompts: tally.prompts.size, beta, transform, numRef,
+    logZMode, logZ, meanQuantile: tally.quantileSum / tally.records, meanTarget: tally.targetSum / tally.records,
+    pushedUpShare: tally.pushedUp / tally.records, histogram: tally.histogram,
+  };
+  await writeFileAtomic(preparedSummaryPath(out), `${JSON.stringify(summary, null, 2)}\n`);
   if (json) {
-    output.event({
-      event: 'summary', records: tally.records, invalid: tally.invalid, prompts: tally.prompts.size, out, beta, transform,
-      logZMode, logZ, meanQuantile, meanTarget, pushedUpShare: tally.records > 0 ? tally.pushedUp / tally.records : NaN, histogram,
-    });
+    output.event({ event: 'summary', out, ...summary });
     return 0;
   }
   output.text([
     `prepared ${tally.records} records from ${tally.prompts.size} prompts → ${out}`,
     `invalid rows skipped: ${tally.invalid}`,
     `transform ${transform}, β = ${beta}, ${logZ === undefined ? 'log Z per prompt (σ_x)' : `log Z (${logZMode}) = ${logZ.toPrecision(10)}, β·log Z = ${(beta * logZ).toPrecision(6)}`}`,
-    `mean quantile ${meanQuantile.toFixed(4)}, mean target ${meanTarget.toFixed(4)}`,
+    `mean quantile ${summary.meanQuantile.toFixed(4)}, mean target ${summary.meanTarget.toFixed(4)}`,
     `at initialisation ${tally.pushedUp} of ${tally.records} completions (${((100 * tally.pushedUp) / Math.max(1, tally.records)).toFixed(1)}%) have a positive target and are pushed up`,
     'quantile histogram:',
-    ...renderHistogram(histogram),
+    ...renderHistogram(tally.histogram),
   ].join('\n'));
   return 0;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { logPartition, quantileReward } from '../../../src/qrpo/math';
 
 const root = resolve(__dirname, '../../../..');
@@ -43,6 +43,11 @@ describe('qrpo prepare', () => {
     assert.match(result.stdout, new RegExp(`prepared ${2 * pairs} records from ${pairs} prompts`));
     assert.match(result.stdout, /quantile histogram:/);
     assert.match(result.stdout, /log Z \(exact\) = 7\.697369506/);
+    const summary = JSON.parse(readFileSync(join(dirname(out), 'prepared.summary.json'), 'utf8'));
+    assert.equal(summary.records, rows.length);
+    assert.equal(summary.beta, 0.1);
+    assert.equal(summary.numRef, 8);
+    assert.ok(Math.abs(summary.logZ - 7.697369506) < 1e-9);
   });
 
   test('--json prints a summary event whose histogram counts every record', () => {
@@ -93,7 +98,7 @@ describe('qrpo prepare', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^qrpo: error: .*NaN.* in .*scores\.jsonl line 3 \(field "reward"\)/);
     assert.equal(readFileSync(out, 'utf8'), 'previous contents\n');
-    assert.deepEqual(readdirSync(dir).sort(), ['prepared.jsonl', 'scores.jsonl']);
+    assert.deepEqual(readdirSync(dir).sort(), ['prepared.jsonl', 'scores.jsonl'], 'no temporary or summary file is left behind');
   });
 
   test('--skip-invalid counts bad rows and keeps the good ones', () => {

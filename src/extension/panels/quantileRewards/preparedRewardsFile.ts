@@ -5,6 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
+import { preparedSummaryPath, type PreparedSummary } from '../../../qrpo/run/preparedSummary';
+import type { PreparationInfo } from './protocol';
 
 export interface PreparedRewardsColumns {
   readonly records: number;
@@ -24,6 +26,24 @@ export async function readPreparedRewards(file: vscode.Uri): Promise<PreparedRew
     for (const line of text.split('\n')) columns.addLine(line);
   }
   return columns.finish();
+}
+
+/** β, transform and log Z from the summary the engine writes beside a prepared file; undefined if it has none. */
+export async function readPreparationSummary(file: vscode.Uri): Promise<PreparationInfo | undefined> {
+  const summaryUri = file.with({ path: preparedSummaryPath(file.path) });
+  let summary: Partial<PreparedSummary>;
+  try {
+    summary = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(summaryUri)));
+  } catch {
+    return undefined;
+  }
+  if (typeof summary.beta !== 'number' || typeof summary.transform !== 'string') return undefined;
+  return {
+    beta: summary.beta,
+    transform: summary.transform,
+    logZ: typeof summary.logZ === 'number' ? summary.logZ : undefined,
+    numRef: typeof summary.numRef === 'number' ? summary.numRef : undefined,
+  };
 }
 
 class ColumnBuilder {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { qrpoLog } from '../../log';
 import { renderWebviewHtml } from '../webviewHtml';
-import { readPreparedRewards } from './preparedRewardsFile';
+import { readPreparationSummary, readPreparedRewards } from './preparedRewardsFile';
 import type { PreparationInfo, QuantileRewardsHostMessage, QuantileRewardsWebviewMessage } from './protocol';
 import { asWebviewMessage } from './webviewMessageGuard';
 
@@ -113,6 +113,7 @@ export class QuantileRewardsPanel implements vscode.Disposable {
     const displayPath = vscode.workspace.asRelativePath(this.file);
     try {
       const columns = await readPreparedRewards(this.file);
+      this.preparation ??= await readPreparationSummary(this.file);
       return { type: 'data', file: this.file.toString(), displayPath, preparation: this.preparation, ...columns };
     } catch (error) {
       qrpoLog().error(`Could not read ${this.file.fsPath}: ${String(error)}`);
