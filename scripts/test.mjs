@@ -2,7 +2,7 @@
 // in a real VS Code extension host (code-server, driven by headless Chromium). Ends with one line counting both;
 // exits non-zero if either fails or if nothing ran.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -10,6 +10,17 @@ const args = new Set(process.argv.slice(2));
 const runUnit = !args.has('--integration');
 const runIntegration = !args.has('--unit');
 const threads = { OMP_NUM_THREADS: '1', QRPO_INTRA_OP_THREADS: '1' };
+
+/** The software Vulkan device that WebGPU tests run on, when scripts/install-lavapipe.sh has installed it. */
+function lavapipeEnvironment() {
+  const folder = join(root, '.cache/lavapipe-bookworm-backports');
+  if (!existsSync(join(folder, '.complete'))) return {};
+  const libraries = join(folder, 'root/usr/lib/x86_64-linux-gnu');
+  return {
+    VK_ICD_FILENAMES: join(folder, 'root/usr/share/vulkan/icd.d/lvp_icd.json'),
+    LD_LIBRARY_PATH: [libraries, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+  };
+}
 
 function findTests(dir) {
   let found = [];
@@ -30,7 +41,7 @@ function unitTests() {
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,
-  ], { cwd: root, stdio: 'inherit', env: { ...process.env, ...threads } }).status;
+  ], { cwd: root, stdio: 'inherit', env: { ...process.env, ...threads, ...lavapipeEnvironment() } }).status;
   const report = readFileSync(tap, 'utf8');
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
   const failed = count('fail') + count('cancelled');
