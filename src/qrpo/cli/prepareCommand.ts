@@ -1,6 +1,5 @@
 // `qrpo prepare`: quantile rewards and regression targets for a scored dataset, written atomically as JSONL, with a
 // summary in the terminal (or JSON events for the extension with --json).
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { QUANTILE_TRANSFORMS, logPartition, type QuantileTransform } from '../math';
 import { writeFileAtomic, writeLinesAtomic } from '../run/atomicFile';
@@ -10,6 +9,7 @@ import { choiceOption, numberOption, parseCommandLine, requireOption } from './a
 import { renderHistogram, unitIntervalBin } from './terminalHistogram';
 import type { CommandOutput } from './output';
 import { ConfigError } from '../errors';
+import { promptKey } from '../data';
 
 export const prepareUsage = `qrpo prepare <dataset> --beta B --transform T --out FILE [options]
 
@@ -99,8 +99,7 @@ export async function prepareCommand(argv: string[], output: CommandOutput): Pro
   async function* lines(): AsyncGenerator<string> {
     for await (const prepared of records) {
       tally.records++;
-      // A digest, not the text: the set must stay small for datasets far larger than memory.
-      tally.prompts.add(createHash('sha1').update(JSON.stringify(prepared.record.prompt)).digest('base64'));
+      tally.prompts.add(promptKey(prepared.record.prompt));
       tally.quantileSum += prepared.quantile;
       tally.targetSum += prepared.target;
       if (prepared.target > 0) tally.pushedUp++;

@@ -14,6 +14,7 @@ export { readDataset } from './readDataset';
 export { detectFormat, datasetFiles, parseDatasetPath } from './datasetPath';
 export type { DatasetFiles } from './datasetPath';
 export { normaliseRow } from './normaliseRow';
+export { promptKey } from './promptKey';
 export type { NormaliseOptions } from './normaliseRow';
 export { jsonlRows } from './jsonlRows';
 export { jsonRows } from './jsonRows';

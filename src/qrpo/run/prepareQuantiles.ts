@@ -4,14 +4,14 @@
 // reference-reward spread over all prompts, as in the reference code).
 import { DatasetError, ConfigError } from '../errors';
 import { logPartition, quantileReward, transformQuantile, standardDeviation, type QuantileTransform } from '../math';
-import { readDataset, type PointwiseRecord, type ReadDatasetOptions } from '../data';
+import { promptKey, readDataset, type PointwiseRecord, type ReadDatasetOptions } from '../data';
 
 export type LogZMode = 'exact' | 'simplified';
 
 export interface PrepareQuantilesOptions {
   beta: number;
   transform: QuantileTransform;
-  /** Use the first numRef reference rewards of each record (the reference code's rule); all of them if absent. */
+  /** Use the first numRef reference rewards of each record (the reference code's rule; the reader keeps those). */
   numRef?: number;
   logZMode: LogZMode;
   skipInvalid?: boolean;
@@ -31,7 +31,7 @@ export function betaLogPartition(options: Pick<PrepareQuantilesOptions, 'beta' |
   return options.beta * logPartition(options.transform, options.beta, { mode: options.logZMode, sigma });
 }
 
-function requireScores(record: PointwiseRecord, numRef: number | undefined): { reward: number; refRewards: number[] } {
+function requireScores(record: PointwiseRecord): { reward: number; refRewards: number[] } {
   const { file, line, unit } = record.source;
   if (record.reward === undefined) {
     throw new DatasetError('missing reward', file, line, 'reward', { unit, hint: 'Quantile rewards need a reward per completion: score the dataset first' });
@@ -39,11 +39,7 @@ function requireScores(record: PointwiseRecord, numRef: number | undefined): { r
   if (record.refRewards === undefined || record.refRewards.length === 0) {
     throw new DatasetError('missing reference rewards', file, line, 'ref_rewards', { unit, hint: 'Quantile rewards need the rewards of reference completions for the same prompt' });
   }
-  const refRewards = numRef === undefined ? record.refRewards : record.refRewards.slice(0, numRef);
-  if (numRef !== undefined && refRewards.length < numRef) {
-    throw new DatasetError(`ref_rewards has ${refRewards.length} entries, fewer than --num-ref ${numRef}`, file, line, 'ref_rewards', { unit });
-  }
-  return { reward: record.reward, refRewards };
+  return { reward: record.reward, refRewards: record.refRewards };
 }
 
 /** σ_x of scaled-normal-icdf: this prompt's reference spread relative to the mean spread over prompts. */
@@ -68,8 +64,7 @@ async function meanReferenceSpread(path: string, options: PrepareQuantilesOption
   const spreadByPrompt = new Map<string, number>();
   for await (const record of readDataset(path, datasetOptions(options, () => undefined))) {
     if (record.refRewards === undefined || record.refRewards.length < 2) continue;
-    const refs = options.numRef === undefined ? record.refRewards : record.refRewards.slice(0, options.numRef);
-    spreadByPrompt.set(JSON.stringify(record.prompt), standardDeviation(refs, 1));
+    spreadByPrompt.set(promptKey(record.prompt), standardDeviation(record.refRewards, 1));
   }
   const spreads = [...spreadByPrompt.values()];
   const mean = spreads.reduce((sum, s) => sum + s, 0) / spreads.length;
@@ -93,7 +88,7 @@ export async function* prepareQuantiles(path: string, options: PrepareQuantilesO
     let scores: { reward: number; refRewards: number[] };
     let sigma: number | undefined;
     try {
-      scores = requireScores(record, options.numRef);
+      scores = requireScores(record);
       if (scaled) sigma = relativeSpread(record, scores.refRewards, spreadScale);
     } catch (error) {
       if (options.skipInvalid && error instanceof DatasetError) {
