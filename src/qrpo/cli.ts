@@ -4,9 +4,13 @@ import { QrpoError } from './errors';
 import { closestMatch } from './cli/arguments';
 import { processOutput } from './cli/output';
 import { prepareCommand, prepareUsage } from './cli/prepareCommand';
+import { generateCommand, generateUsage } from './cli/generateCommand';
+import { logprobsCommand, logprobsUsage } from './cli/logprobsCommand';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   prepare: { run: (argv) => prepareCommand(argv, processOutput), usage: prepareUsage },
+  generate: { run: (argv) => generateCommand(argv, processOutput), usage: generateUsage },
+  logprobs: { run: (argv) => logprobsCommand(argv, processOutput), usage: logprobsUsage },
 };
 
 const usage = `usage: qrpo <command> [options]

@@ -13,3 +13,6 @@ export * from './activations';
 export * from './cast';
 export * from './custom';
 export type { Operand } from './operands';
+export * from './compare';
+export * from './sequence';
+export * from './piecewise';
