@@ -1,11 +1,14 @@
-// A minimal onnxruntime-node session over a graph from src/qrpo/graph: choose the execution provider and thread
-// count, feed named typed arrays, get named outputs back. Device-resident tensors come later (engine-notes.md).
+// An onnxruntime-node session over a graph from src/qrpo/graph: choose the execution provider and thread count,
+// feed named typed arrays, get named outputs back. On WebGPU, chosen outputs can stay on the device (`deviceOutputs`)
+// and be fed back as inputs; runTensors() hands those over as onnxruntime tensors, and tensorStore.ts owns them.
 import * as ort from 'onnxruntime-node';
 import { QrpoError } from '../errors';
 import { DType, Graph, TensorData, isConcrete } from '../graph';
 import { encodeModel, liveInputNames } from '../graph/onnxEmit';
+import { ExecutionProvider, ExecutionProviderError, providerError, requireExecutionProvider } from './providers';
 
-export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda';
+export { ExecutionProviderError };
+export type { ExecutionProvider };
 
 export interface GraphSessionOptions {
   executionProvider?: ExecutionProvider;
@@ -13,6 +16,12 @@ export interface GraphSessionOptions {
   threads?: number;
   /** Graph outputs to compute (default: all); a forward-only subset skips the backward entirely. */
   outputs?: readonly string[];
+  /**
+   * Outputs that stay on the device (WebGPU only: `preferredOutputLocation: 'gpu-buffer'`), to be fed back as inputs
+   * without a round trip through the CPU. Ignored by the other providers, whose outputs always land on the CPU
+   * (onnxruntime-node has no device-resident I/O for CUDA). Read them with runTensors(), not run().
+   */
+  deviceOutputs?: readonly string[];
 }
 
 export interface TensorValue {
@@ -20,21 +29,34 @@ export interface TensorValue {
   readonly dims: readonly number[];
 }
 
-/** A provider this onnxruntime-node build or machine cannot use: the user picks another or installs its libraries. */
-export class ExecutionProviderError extends QrpoError {}
+/** What a feed may be: a typed array (concrete shapes), {data, dims}, or an onnxruntime tensor (possibly on the GPU). */
+export type Feed = TensorData | TensorValue | ort.Tensor;
 
-const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', bool: 'bool' };
+interface InputInfo {
+  readonly dtype: DType;
+  readonly shape: readonly (number | string)[];
+}
+
+export const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', bool: 'bool' };
 
 export class GraphSession {
   private constructor(
     private readonly session: ort.InferenceSession,
-    private readonly inputs: ReadonlyMap<string, { dtype: DType; shape: readonly (number | string)[] }>,
+    private readonly inputs: ReadonlyMap<string, InputInfo>,
     private readonly prunedInputs: ReadonlySet<string>,
+    private readonly deviceOutputNames: ReadonlySet<string>,
+    readonly executionProvider: ExecutionProvider,
   ) {}
 
   static async create(graph: Graph, options: GraphSessionOptions = {}): Promise<GraphSession> {
     const provider = options.executionProvider ?? 'cpu';
-    checkProviderListed(provider);
+    // Tried once per process in a child first: a provider whose driver is missing may abort instead of throwing.
+    if (provider !== 'cpu') await requireExecutionProvider(provider);
+    const outputs = options.outputs ?? graph.outputs.map((o) => o.name);
+    for (const name of options.deviceOutputs ?? []) {
+      if (!outputs.includes(name)) throw new QrpoError(`deviceOutputs names '${name}', which is not among the outputs (${outputs.join(', ')})`);
+    }
+    const onDevice = provider === 'webgpu' ? (options.deviceOutputs ?? []) : [];
     const bytes = encodeModel(graph, { outputs: options.outputs });
     let session: ort.InferenceSession;
     try {
@@ -42,46 +64,67 @@ export class GraphSession {
         executionProviders: [provider],
         intraOpNumThreads: options.threads ?? 1,
         interOpNumThreads: 1,
+        ...(onDevice.length > 0 ? { preferredOutputLocation: Object.fromEntries(onDevice.map((n) => [n, 'gpu-buffer' as const])) } : {}),
       });
     } catch (error) {
       if (provider === 'cpu') throw error;
       throw providerError(provider, error instanceof Error ? error.message.split('\n')[0] : String(error));
     }
     const live = new Set(liveInputNames(graph, { outputs: options.outputs }));
-    const inputs = new Map<string, { dtype: DType; shape: readonly (number | string)[] }>();
+    const inputs = new Map<string, InputInfo>();
     const pruned = new Set<string>();
     for (const t of graph.inputs) {
       if (t.origin.kind !== 'input') continue;
       if (live.has(t.origin.name)) inputs.set(t.origin.name, { dtype: t.dtype, shape: t.shape });
       else pruned.add(t.origin.name);
     }
-    return new GraphSession(session, inputs, pruned);
+    return new GraphSession(session, inputs, pruned, new Set(onDevice), provider);
   }
 
   get inputNames(): string[] {
     return [...this.inputs.keys()];
   }
 
+  get outputNames(): string[] {
+    return [...this.session.outputNames];
+  }
+
+  /** The outputs this session leaves on the device (empty except on WebGPU). */
+  get deviceOutputs(): string[] {
+    return [...this.deviceOutputNames];
+  }
+
   /**
    * Runs with named inputs: a typed array alone where the input's shape is concrete, or {data, dims}. Inputs the
    * requested outputs do not need may be passed and are ignored.
    */
-  async run(feeds: Readonly<Record<string, TensorData | TensorValue>>): Promise<Record<string, TensorValue>> {
+  async run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, TensorValue>> {
+    if (this.deviceOutputNames.size > 0) {
+      throw new QrpoError(`outputs ${this.deviceOutputs.join(', ')} stay on the device`, 'Use runTensors() or a TensorStore, which can read them back');
+    }
+    const results = await this.runTensors(feeds);
+    const out: Record<string, TensorValue> = {};
+    for (const [name, tensor] of Object.entries(results)) out[name] = { data: tensor.data as TensorData, dims: [...tensor.dims] };
+    return out;
+  }
+
+  /**
+   * Runs and returns onnxruntime tensors as they are: those named in `deviceOutputs` are on the GPU, and the caller
+   * owns them (dispose() each once it is no longer fed anywhere; never read `.data` or getData() from them in Node,
+   * which aborts the process; see tensorStore.ts). `fetches` limits the outputs returned.
+   */
+  async runTensors(feeds: Readonly<Record<string, Feed>>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, value] of Object.entries(feeds)) {
       if (this.prunedInputs.has(name)) continue;
       const input = this.inputs.get(name);
       if (!input) throw new QrpoError(`graph has no input named '${name}'`, `Inputs are ${this.inputNames.join(', ')}`);
-      const { data, dims } = 'dims' in value ? value : { data: value as TensorData, dims: concreteDims(name, input.shape) };
-      ortFeeds[name] = new ort.Tensor(ORT_TYPE[input.dtype], data, [...dims]);
+      ortFeeds[name] = toOrtTensor(name, input, value);
     }
     for (const name of this.inputs.keys()) {
       if (!(name in ortFeeds)) throw new QrpoError(`input '${name}' was not fed`);
     }
-    const results = await this.session.run(ortFeeds);
-    const out: Record<string, TensorValue> = {};
-    for (const [name, tensor] of Object.entries(results)) out[name] = { data: tensor.data as TensorData, dims: [...tensor.dims] };
-    return out;
+    return fetches ? this.session.run(ortFeeds, [...fetches]) : this.session.run(ortFeeds);
   }
 
   async release(): Promise<void> {
@@ -89,20 +132,16 @@ export class GraphSession {
   }
 }
 
+function toOrtTensor(name: string, input: InputInfo, value: Feed): ort.Tensor {
+  if (value instanceof ort.Tensor) {
+    if (value.type !== ORT_TYPE[input.dtype]) throw new QrpoError(`input '${name}' is ${input.dtype}, but was fed a ${value.type} tensor`);
+    return value;
+  }
+  const { data, dims } = 'dims' in value ? value : { data: value as TensorData, dims: concreteDims(name, input.shape) };
+  return new ort.Tensor(ORT_TYPE[input.dtype], data, [...dims]);
+}
+
 function concreteDims(name: string, shape: readonly (number | string)[]): readonly number[] {
   if (!isConcrete(shape)) throw new QrpoError(`input '${name}' has symbolic dims [${shape.join(', ')}]; pass { data, dims }`);
   return shape;
-}
-
-function bundledProviders(): string[] {
-  return ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name);
-}
-
-function checkProviderListed(provider: ExecutionProvider): void {
-  if (!ort.listSupportedBackends().some((b) => b.name === provider)) throw providerError(provider, 'this build does not include it');
-}
-
-function providerError(provider: ExecutionProvider, reason: string): ExecutionProviderError {
-  const hint = provider === 'cuda' ? 'CUDA needs the onnxruntime CUDA provider libraries, which a VSIX does not install' : undefined;
-  return new ExecutionProviderError(`onnxruntime-node cannot use the ${provider} execution provider here: ${reason}. Available: ${bundledProviders().join(', ')}`, hint);
 }
