@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { watPlugin } from '../src/qrpo/train/watPlugin.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = new Set(process.argv.slice(2));
@@ -36,6 +37,8 @@ const nodeCommon = {
   minify: production,
   external: nodeExternals,
   logLevel: 'warning',
+  // Hand-written WebAssembly kernels (`*.wat`) are assembled into the bundles (src/qrpo/train/adamw.wat).
+  plugins: [watPlugin()],
 };
 
 rmSync(join(root, 'out'), { recursive: true, force: true });
