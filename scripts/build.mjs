@@ -41,9 +41,7 @@ const nodeCommon = {
   plugins: [watPlugin()],
 };
 
-rmSync(join(root, 'out'), { recursive: true, force: true });
-
-await Promise.all([
+const [, , , , testBuild] = await Promise.all([
   build({ ...nodeCommon, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(root, 'dist/extension.js') }),
   build({ ...nodeCommon, entryPoints: [join(root, 'src/qrpo/index.ts')], outfile: join(root, 'dist/engine.js') }),
   build({
@@ -68,8 +66,16 @@ await Promise.all([
     entryPoints: findFiles(join(root, 'test'), '.ts').filter((f) => !f.includes(`${join(root, 'test/fixtures')}/data/`)),
     outdir: join(root, 'out/test'),
     outbase: join(root, 'test'),
+    metafile: true,
   }),
 ]);
+
+// Remove test bundles whose sources are gone, rather than emptying out/ first: a test running while another build
+// starts keeps its files.
+const built = new Set(Object.keys(testBuild.metafile.outputs).map((path) => join(root, path)));
+for (const file of findFiles(join(root, 'out/test'), '.js').concat(findFiles(join(root, 'out/test'), '.js.map'))) {
+  if (!built.has(file)) rmSync(file);
+}
 
 mkdirSync(join(root, 'dist'), { recursive: true });
 copyFileSync(join(root, 'node_modules/@vscode/codicons/dist/codicon.css'), join(root, 'dist/codicon.css'));

@@ -1,10 +1,5 @@
 // A quantile histogram drawn with block characters, for the `prepare` summary in a terminal.
 
-/** Index of the equal-width bin of [0, 1] that holds `value`; 1 falls in the last bin. */
-export function unitIntervalBin(value: number, bins: number): number {
-  return Math.min(bins - 1, Math.max(0, Math.floor(value * bins)));
-}
-
 export function renderHistogram(counts: readonly number[], width = 40): string[] {
   const total = counts.reduce((sum, c) => sum + c, 0);
   const largest = Math.max(1, ...counts);

@@ -4,17 +4,13 @@
 // written atomically and the summary after it, so the summary's presence means the JSONL is whole.
 import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { unitIntervalBin } from '../../cli/terminalHistogram';
-import { logPartition } from '../../math';
-import { promptKey, readDataset } from '../../data';
-import { writeFileAtomic, writeLinesAtomic } from '../atomicFile';
+import { readDataset } from '../../data';
 import type { Stage, StageContext } from '../pipeline';
+import { writePreparedFile } from '../preparedFile';
 import { preparedSummaryPath, type PreparedSummary } from '../preparedSummary';
-import { prepareQuantiles, type PreparedRecord } from '../prepareQuantiles';
 
 export const QUANTILES_STAGE = 'quantiles';
 export const PREPARED_FILE = 'train.prepared.jsonl';
-const HISTOGRAM_BINS = 10;
 /** Records between two progress reports and stop checks. */
 const CHECK_EVERY = 256;
 
@@ -41,44 +37,21 @@ export function quantilesStage(options: QuantilesStageOptions = {}): Stage {
     async run(context) {
       const { config, progress, signal } = context;
       const input = inputOf(context);
-      const output = preparedFile(context);
       const numRef = config.num_ref_rewards;
       progress.start(await countRecords(input, numRef, signal));
-
-      const tally = newTally();
-      const records = prepareQuantiles(input, { beta: config.beta, transform: config.qrpo_transform_type, numRef, logZMode: config.log_z });
-      async function* lines(): AsyncGenerator<string> {
-        for await (const prepared of records) {
-          addToTally(tally, prepared);
-          if (tally.records % CHECK_EVERY === 0) {
-            signal.throwIfAborted();
-            progress.update(tally.records);
-          }
-          yield preparedLine(prepared);
-        }
-      }
-      await fs.rm(preparedSummaryPath(output), { force: true });
-      await writeLinesAtomic(output, lines());
-      progress.update(tally.records);
-
-      const transform = config.qrpo_transform_type;
-      const summary: PreparedSummary = {
-        dataset: input,
-        records: tally.records,
-        invalid: 0,
-        prompts: tally.prompts.size,
+      const summary = await writePreparedFile(input, preparedFile(context), {
         beta: config.beta,
-        transform,
+        transform: config.qrpo_transform_type,
         numRef,
         logZMode: config.log_z,
-        logZ: transform === 'scaled-normal-icdf' ? undefined : logPartition(transform, config.beta, { mode: config.log_z }),
-        meanQuantile: tally.quantileSum / Math.max(1, tally.records),
-        meanTarget: tally.targetSum / Math.max(1, tally.records),
-        pushedUpShare: tally.pushedUp / Math.max(1, tally.records),
-        histogram: tally.histogram,
-      };
-      await writeFileAtomic(preparedSummaryPath(output), `${JSON.stringify(summary, null, 2)}\n`);
-      context.log.info(`quantiles: ${tally.records} records from ${tally.prompts.size} prompts, mean quantile ${summary.meanQuantile.toFixed(4)}`);
+        onRecord: (records) => {
+          if (records % CHECK_EVERY !== 0) return;
+          signal.throwIfAborted();
+          progress.update(records);
+        },
+      });
+      progress.update(summary.records);
+      context.log.info(`quantiles: ${summary.records} records from ${summary.prompts} prompts, mean quantile ${summary.meanQuantile.toFixed(4)}`);
     },
   };
 }
@@ -99,41 +72,4 @@ async function countRecords(path: string, numRef: number, signal: AbortSignal): 
     if (++count % 4096 === 0) signal.throwIfAborted();
   }
   return count;
-}
-
-function preparedLine(prepared: PreparedRecord): string {
-  const { record } = prepared;
-  return `${JSON.stringify({
-    ...record.extra,
-    prompt: record.prompt,
-    completion: record.completion,
-    reward: record.reward,
-    ref_rewards: prepared.refRewards,
-    ...(record.side === undefined ? {} : { side: record.side, pair_id: record.pairId }),
-    quantile: prepared.quantile,
-    transformed_reward: prepared.transformedReward,
-    target: prepared.target,
-  })}\n`;
-}
-
-interface Tally {
-  records: number;
-  prompts: Set<string>;
-  quantileSum: number;
-  targetSum: number;
-  pushedUp: number;
-  histogram: number[];
-}
-
-function newTally(): Tally {
-  return { records: 0, prompts: new Set(), quantileSum: 0, targetSum: 0, pushedUp: 0, histogram: new Array<number>(HISTOGRAM_BINS).fill(0) };
-}
-
-function addToTally(tally: Tally, prepared: PreparedRecord): void {
-  tally.records++;
-  tally.prompts.add(promptKey(prepared.record.prompt));
-  tally.quantileSum += prepared.quantile;
-  tally.targetSum += prepared.target;
-  if (prepared.target > 0) tally.pushedUp++;
-  tally.histogram[unitIntervalBin(prepared.quantile, HISTOGRAM_BINS)]++;
 }
