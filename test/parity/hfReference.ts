@@ -21,6 +21,8 @@ export interface ReferenceCase {
   completion_mask?: number[][];
   qrpo?: { targets: number[]; ref_logps: number[]; beta: number };
   score_weights?: number[][];
+  /** A PEFT LoRA adapter folder: base weights frozen, gradients of its A and B only (causal LMs). */
+  lora_dir?: string;
 }
 
 export interface ReferenceResult {

@@ -8,6 +8,8 @@ Reads JSON from stdin: {"cases": [{"model_dir", "input_ids", "attention_mask", "
 (summed completion log-probs, labels shifted), "token_logps", "loss" and "grads" (canonical parameter name → flat
 list) for a QRPO mse loss, or for sequence-classification models "scores" and the gradients of
 sum(scores * score_weights). Position ids are cumsum(attention_mask) - 1 with pads set to 1 (HF generate).
+A case with "lora_dir" (a PEFT LoRA adapter folder) freezes the base weights and returns the gradients of the
+adapter's A and B ("<module>.lora_A.weight", "<module>.lora_B.weight") instead (run_lora_case).
 Safetensors are parsed here from the header (no safetensors package): 8-byte little-endian length, JSON, raw data.
 Run with Debian's /usr/bin/python3 (python3-torch).
 """
@@ -183,9 +185,56 @@ def run_case(case):
     return result
 
 
+def load_lora_adapter(folder, config):
+    """A PEFT LoRA folder read independently of the engine: adapter_config.json and the tensors PEFT names
+    base_model.model.<module>.lora_A.weight [r, in] / .lora_B.weight [out, r], keyed by canonical module name."""
+    with open(os.path.join(folder, "adapter_config.json")) as f:
+        adapter_config = json.load(f)
+    prefix = "base_model.model." + ("transformer." if config["model_type"] == "gpt2" else "model.")
+    modules = {}
+    for name, t in read_safetensors(os.path.join(folder, "adapter_model.safetensors")).items():
+        assert name.startswith(prefix) and name.endswith((".lora_A.weight", ".lora_B.weight")), name
+        module, matrix = name[len(prefix) : -len(".weight")].rsplit(".lora_", 1)
+        modules.setdefault(module, {})[matrix] = t.clone().requires_grad_(True)
+    return adapter_config, modules
+
+
+def run_lora_case(case):
+    """A causal LM with a LoRA adapter on frozen base weights: QRPO loss, log-probs and the gradients of A and B.
+
+    The adapted weight is formed the way PEFT merges it (lora/layer.py get_delta_weight):
+    W + scaling * transpose(B @ A, fan_in_fan_out), with fan_in_fan_out for GPT-2's Conv1D [in, out] weights. By
+    linearity x·(W + s·(B·A)ᵀ) = x·W + s·(x·Aᵀ)·Bᵀ, PEFT's forward, so autograd through this merged form gives the
+    LoRA gradients by a different route than the engine's factored graph."""
+    config, p = load_model(case["model_dir"])
+    p = {name: t.detach() for name, t in p.items()}
+    adapter_config, lora = load_lora_adapter(case["lora_dir"], config)
+    conv1d = config["model_type"] == "gpt2"
+    assert adapter_config["fan_in_fan_out"] == conv1d, "PEFT sets fan_in_fan_out exactly for Conv1D targets"
+    scaling = adapter_config["lora_alpha"] / adapter_config["r"]
+    for module, ab in lora.items():
+        delta = ab["B"] @ ab["A"]
+        p[module + ".weight"] = p[module + ".weight"] + scaling * (delta.T if conv1d else delta)
+    ids = torch.tensor(case["input_ids"], dtype=torch.long)
+    attention_mask = torch.tensor(case["attention_mask"], dtype=torch.long)
+    forward = gpt2_hidden if conv1d else llama_hidden
+    hidden, head = forward(config, p, ids, attention_mask)
+    logits = (hidden @ head.T)[:, :-1]
+    weights = torch.tensor(case["completion_mask"], dtype=DTYPE)[:, 1:]
+    token_logps = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None])[..., 0] * weights
+    logp = token_logps.sum(-1)
+    qrpo = case["qrpo"]
+    residual = torch.tensor(qrpo["targets"], dtype=DTYPE) - qrpo["beta"] * (logp - torch.tensor(qrpo["ref_logps"], dtype=DTYPE))
+    loss = (residual**2).mean()
+    loss.backward()
+    grads = {f"{module}.lora_{m}.weight": t.grad.flatten().tolist() for module, ab in lora.items() for m, t in ab.items()}
+    return {"logp": logp.tolist(), "token_logps": token_logps.tolist(), "loss": loss.item(), "grads": grads}
+
+
 def main():
     request = json.load(sys.stdin)
-    json.dump({"torch": torch.__version__, "results": [run_case(c) for c in request["cases"]]}, sys.stdout)
+    results = [run_lora_case(c) if "lora_dir" in c else run_case(c) for c in request["cases"]]
+    json.dump({"torch": torch.__version__, "results": results}, sys.stdout)
 
 
 if __name__ == "__main__":

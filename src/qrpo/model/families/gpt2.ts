@@ -1,7 +1,7 @@
 // GPT-2 (transformers' GPT2Model): token + learned position embeddings, pre-LN blocks (LayerNorm with the config's
 // layer_norm_epsilon), one fused Conv1D c_attn split into q, k, v, tanh GELU (`gelu_new`) MLP, final ln_f.
 // Conv1D stores weights [in, out], so each projection is x·W + b with no transpose.
-import { type Tensor, add, gather, geluErf, geluTanh, layerNorm, less, matmul, silu, slice, where } from '../../graph';
+import { type Tensor, add, gather, geluErf, geluTanh, layerNorm, less, silu, slice, where } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { type KeyValue, attend, extendCache, keyValueHeads, queryHeads } from './attention';
 import type { DecoderInputs, DecoderOutputs } from './decoderInputs';
@@ -9,7 +9,7 @@ import type { BoundParameters } from './parameters';
 
 export function gpt2Forward(config: DecoderConfig, params: BoundParameters, inputs: DecoderInputs): DecoderOutputs {
   const p = (name: string) => params.get(name);
-  const conv1d = (x: Tensor, name: string) => add(matmul(x, p(`${name}.weight`)), p(`${name}.bias`));
+  const conv1d = (x: Tensor, name: string) => add(params.project(x, name), p(`${name}.bias`));
   const norm = (x: Tensor, name: string) => layerNorm(x, p(`${name}.weight`), p(`${name}.bias`), config.normEpsilon);
   const D = config.hiddenSize;
 

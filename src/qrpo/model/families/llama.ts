@@ -2,7 +2,7 @@
 // RMSNorm (rms_norm_eps), q/k/v projections (biases where the config has them: Qwen2 always on q, k, v), RoPE on
 // queries and keys (rope.ts), grouped-query attention, o_proj, SwiGLU MLP down(silu(gate(x)) ⊙ up(x)), final norm.
 // nn.Linear stores weights [out, in], so each projection is x·Wᵀ (+ b).
-import { type Tensor, add, gather, matmul, mul, rmsNorm, silu, transpose } from '../../graph';
+import { type Tensor, add, gather, mul, rmsNorm, silu } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { type KeyValue, attend, extendCache, keyValueHeads, queryHeads } from './attention';
 import type { DecoderInputs, DecoderOutputs } from './decoderInputs';
@@ -12,7 +12,7 @@ import { applyRotary, rotaryAngles } from './rope';
 export function llamaForward(config: DecoderConfig, params: BoundParameters, inputs: DecoderInputs): DecoderOutputs {
   const p = (name: string) => params.get(name);
   const linear = (x: Tensor, name: string) => {
-    const y = matmul(x, transpose(p(`${name}.weight`)));
+    const y = params.project(x, name);
     return params.has(`${name}.bias`) ? add(y, p(`${name}.bias`)) : y;
   };
   const norm = (x: Tensor, name: string) => rmsNorm(x, p(`${name}.weight`), config.normEpsilon);

@@ -24,6 +24,8 @@ export interface DecodingGraphOptions {
   readonly logits?: 'last' | 'all';
   /** Default 'none': every weight an initializer (stays on the device). */
   readonly trainable?: ModelGraphOptions['trainable'];
+  /** A projection wrapper such as a LoRA adapter (see ModelGraphOptions). */
+  readonly adapter?: ModelGraphOptions['adapter'];
 }
 
 export const pastKeyName = (layer: number): string => `past_key_values.${layer}.key`;
@@ -43,7 +45,7 @@ export function buildDecodingGraph(config: DecoderConfig, weights: ModelWeights 
     key: graph.input(pastKeyName(i), 'float32', cacheShape),
     value: graph.input(pastValueName(i), 'float32', cacheShape),
   }));
-  const params = bindParameters(graph, config, weights, options.trainable ?? 'none');
+  const params = bindParameters(graph, config, weights, options.trainable ?? 'none', options.adapter);
   const { hidden, present } = decoderForward(config, params, { inputIds, attentionMask, positionIds, past });
   const read: Tensor = options.logits === 'all' ? hidden : squeeze(slice(hidden, [1], [-1], [TO_END]), [1]);
   graph.output('logits', lmLogits(config, params, read));

@@ -3,7 +3,7 @@
 import { Graph, type Tensor } from '../../graph';
 import { ModelFormatError } from '../../errors';
 import type { DecoderConfig, ModelHead } from '../config';
-import { type BoundParameters, type ParameterSelection, bindParameters } from '../families';
+import { type BoundParameters, type ParameterSelection, type ProjectionWrapper, bindParameters } from '../families';
 import type { ModelWeights } from '../weights';
 
 export interface ModelGraphOptions {
@@ -12,6 +12,11 @@ export interface ModelGraphOptions {
    * initializers. Default: 'all' for the training graph, 'none' elsewhere.
    */
   readonly trainable?: ParameterSelection;
+  /**
+   * Wraps projections with extra parameters, e.g. a LoRA adapter (model/lora `loraProjections`). With one, the
+   * model's own parameters default to frozen initializers in every graph, the training graph included.
+   */
+  readonly adapter?: ProjectionWrapper;
   /** `from-attention-mask` (default): cumsum(mask) − 1, HF generate's rule; `input`: a position_ids input. */
   readonly positionIds?: 'from-attention-mask' | 'input';
 }
@@ -30,7 +35,7 @@ export function sequenceInputs(config: DecoderConfig, weights: ModelWeights | un
   const inputIds = graph.input('input_ids', 'int64', ['batch', 'seq']);
   const attentionMask = graph.input('attention_mask', 'int64', ['batch', 'seq']);
   const positionIds = options.positionIds === 'input' ? graph.input('position_ids', 'int64', ['batch', 'seq']) : undefined;
-  const params = bindParameters(graph, config, weights, options.trainable ?? defaultTrainable);
+  const params = bindParameters(graph, config, weights, options.trainable ?? (options.adapter ? 'none' : defaultTrainable), options.adapter);
   return { graph, params, inputIds, attentionMask, positionIds };
 }
 
