@@ -3,13 +3,14 @@
 // Tokenization is TRL's (model/chatTemplate.ts): chat templates for message lists, EOS after a plain completion.
 import { resolve } from 'node:path';
 import { readDataset, type PointwiseRecord } from '../data';
-import { ConfigError, DatasetError, ModelFormatError } from '../errors';
+import { ConfigError } from '../errors';
 import { loadModelWeights, readDecoderConfig } from '../model';
-import { type EncodedExample, chatTemplateOf, encodePromptAndCompletion, truncateExample } from '../model/chatTemplate';
-import { buildScoringGraph, packScoringBatch, scoringFeeds } from '../model/graphs';
+import type { EncodedExample } from '../model/chatTemplate';
+import { buildScoringGraph, logSoftmaxFormFor, packScoringBatch, scoringFeeds } from '../model/graphs';
 import { checkVocabulary, loadTokenizer } from '../model/tokenizer';
 import { writeLinesAtomic } from '../run/atomicFile';
 import { GraphSession } from '../runtime/session';
+import { recordTokenizer } from '../train/modelTraining/recordTokens';
 import { choiceOption, numberOption, parseCommandLine, requireOption } from './arguments';
 import type { CommandOutput } from './output';
 
@@ -24,6 +25,7 @@ tokens, with num_tokens, written as JSONL (each input record's fields plus logp 
   --batch-size N               sequences per forward pass (default 8)
   --max-prompt-length N        keep the prompt's last N tokens
   --max-completion-length N    keep the completion's first N tokens
+  --max-length N               then keep the last N tokens of prompt + completion (TRL's max_length)
   --out FILE                   write JSONL atomically to FILE (default: stdout)`;
 
 const options = {
@@ -33,6 +35,7 @@ const options = {
   'batch-size': { type: 'string' },
   'max-prompt-length': { type: 'string' },
   'max-completion-length': { type: 'string' },
+  'max-length': { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -70,33 +73,18 @@ export async function logprobsCommand(argv: string[], output: CommandOutput): Pr
   const limits = {
     maxPromptLength: numberOption('max-prompt-length', values['max-prompt-length'], 'positive-integer'),
     maxCompletionLength: numberOption('max-completion-length', values['max-completion-length'], 'positive-integer'),
+    maxLength: numberOption('max-length', values['max-length'], 'positive-integer'),
   };
 
   const config = await readDecoderConfig(modelDir);
   const tokenizer = await loadTokenizer(modelDir);
   checkVocabulary(tokenizer, config);
-  const template = chatTemplateOf(tokenizer);
+  const records = recordTokenizer(tokenizer, config, limits);
   const weights = await loadModelWeights(modelDir, config, { tokenizerVocabSize: tokenizer.vocabSize });
-  const session = await GraphSession.create(buildScoringGraph(config, weights).graph, { executionProvider: device });
-  const padTokenId = tokenizer.padTokenId ?? 0;
-
-  const encode = (record: PointwiseRecord): Scored => {
-    const example = truncateExample(encodePromptAndCompletion(tokenizer, template, record.prompt, record.completion), limits);
-    const where = `${record.source.file} ${record.source.unit} ${record.source.line}`;
-    const ids = [...example.promptIds, ...example.completionIds];
-    const outOfRange = ids.find((id) => id >= config.vocabSize);
-    if (outOfRange !== undefined) {
-      throw new ModelFormatError(`${where} tokenizes to id ${outOfRange}, but ${resolve(modelDir, 'config.json')} has vocab_size ${config.vocabSize}`);
-    }
-    // GPT-2's learned positions stop at n_positions; RoPE models extrapolate but were not trained beyond it either.
-    if (config.family === 'gpt2' && ids.length > config.maxPositions) {
-      throw new DatasetError(`prompt + completion is ${ids.length} tokens, more than the model's ${config.maxPositions} positions`, record.source.file, record.source.line, undefined, {
-        unit: record.source.unit,
-        hint: 'Limit it with --max-prompt-length and --max-completion-length',
-      });
-    }
-    return { record, example };
-  };
+  const graph = buildScoringGraph(config, weights, { logSoftmax: logSoftmaxFormFor(device) }).graph;
+  const session = await GraphSession.create(graph, { executionProvider: device });
+  const { padTokenId } = records;
+  const encode = (record: PointwiseRecord): Scored => ({ record, example: records.encode(record) });
 
   async function* score(batch: Scored[]): AsyncGenerator<string> {
     const packed = packScoringBatch(batch.map((s) => ({ prompt: s.example.promptIds, completion: s.example.completionIds })), { padding: 'right', padTokenId });

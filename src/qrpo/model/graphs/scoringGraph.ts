@@ -10,11 +10,13 @@ import type { Graph } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { decoderForward } from '../families';
 import type { ModelWeights } from '../weights';
-import { completionLogps } from './completionLogps';
+import { type LogSoftmaxForm, completionLogps } from './completionLogps';
 import { type ModelGraphOptions, requireHead, sequenceInputs } from './modelInputs';
 
 export interface ScoringGraphOptions extends ModelGraphOptions {
   readonly entropy?: boolean;
+  /** How the vocabulary log-softmax is computed (completionLogps.ts); default `onnx`; logSoftmaxFormFor(provider) picks one. */
+  readonly logSoftmax?: LogSoftmaxForm;
 }
 
 export interface ModelGraph {

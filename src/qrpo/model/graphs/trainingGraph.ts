@@ -11,13 +11,15 @@ import { gradients } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { decoderForward } from '../families';
 import type { ModelWeights } from '../weights';
-import { completionLogps } from './completionLogps';
+import { type LogSoftmaxForm, completionLogps } from './completionLogps';
 import { type ModelGraphOptions, requireHead, sequenceInputs } from './modelInputs';
 import type { ModelGraph } from './scoringGraph';
 import { type TrainingLoss, trainingLoss } from './trainingLosses';
 
 export interface TrainingGraphOptions extends ModelGraphOptions {
   readonly loss: TrainingLoss;
+  /** How the vocabulary log-softmax is computed (completionLogps.ts); default `onnx`; logSoftmaxFormFor(provider) picks one. */
+  readonly logSoftmax?: LogSoftmaxForm;
 }
 
 export function buildTrainingGraph(config: DecoderConfig, weights: ModelWeights | undefined, options: TrainingGraphOptions): ModelGraph {
@@ -25,7 +27,7 @@ export function buildTrainingGraph(config: DecoderConfig, weights: ModelWeights 
   const { graph, params, inputIds, attentionMask, positionIds } = sequenceInputs(config, weights, options, 'all');
   const completionMask = graph.input('completion_mask', 'int64', ['batch', 'seq']);
   const { hidden } = decoderForward(config, params, { inputIds, attentionMask, positionIds });
-  const scores = completionLogps(config, params, hidden, inputIds, completionMask);
+  const scores = completionLogps(config, params, hidden, inputIds, completionMask, { logSoftmax: options.logSoftmax });
   const loss = trainingLoss(graph, options.loss, scores);
   graph.output('loss', loss);
   graph.output('logp', scores.logp);
