@@ -6,11 +6,13 @@ import { processOutput } from './cli/output';
 import { prepareCommand, prepareUsage } from './cli/prepareCommand';
 import { generateCommand, generateUsage } from './cli/generateCommand';
 import { logprobsCommand, logprobsUsage } from './cli/logprobsCommand';
+import { evalCommand, evalUsage } from './cli/evalCommand';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   prepare: { run: (argv) => prepareCommand(argv, processOutput), usage: prepareUsage },
   generate: { run: (argv) => generateCommand(argv, processOutput), usage: generateUsage },
   logprobs: { run: (argv) => logprobsCommand(argv, processOutput), usage: logprobsUsage },
+  eval: { run: (argv) => evalCommand(argv, processOutput), usage: evalUsage },
 };
 
 const usage = `usage: qrpo <command> [options]
