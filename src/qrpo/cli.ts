@@ -7,12 +7,22 @@ import { prepareCommand, prepareUsage } from './cli/prepareCommand';
 import { generateCommand, generateUsage } from './cli/generateCommand';
 import { logprobsCommand, logprobsUsage } from './cli/logprobsCommand';
 import { evalCommand, evalUsage } from './cli/evalCommand';
+import { runCommand, runUsage } from './cli/runCommand';
+import { resumeCommand, resumeUsage } from './cli/resumeCommand';
+import { stopCommand, stopUsage } from './cli/stopCommand';
+import { statusCommand, statusUsage } from './cli/statusCommand';
+import { demoCommand, demoUsage } from './cli/demoCommand';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  run: { run: (argv) => runCommand(argv, processOutput), usage: runUsage },
+  resume: { run: (argv) => resumeCommand(argv, processOutput), usage: resumeUsage },
+  stop: { run: (argv) => stopCommand(argv, processOutput), usage: stopUsage },
+  status: { run: (argv) => statusCommand(argv, processOutput), usage: statusUsage },
   prepare: { run: (argv) => prepareCommand(argv, processOutput), usage: prepareUsage },
   generate: { run: (argv) => generateCommand(argv, processOutput), usage: generateUsage },
   logprobs: { run: (argv) => logprobsCommand(argv, processOutput), usage: logprobsUsage },
   eval: { run: (argv) => evalCommand(argv, processOutput), usage: evalUsage },
+  demo: { run: (argv) => demoCommand(argv, processOutput), usage: demoUsage },
 };
 
 const usage = `usage: qrpo <command> [options]

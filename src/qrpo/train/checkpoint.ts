@@ -77,6 +77,8 @@ export interface CheckpointModel {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Stored dtype of the weights (default F32; F16/BF16 round to nearest even, and a resume then is not exact). */
   readonly dtype?: WritableDtype;
+  /** The file `weights` go to (default model.safetensors); a LoRA run saves its A and B as adapter_model.safetensors. */
+  readonly weightsFile?: string;
 }
 
 export interface SaveCheckpointOptions {
@@ -88,6 +90,8 @@ export interface SaveCheckpointOptions {
   readonly saveTotalLimit?: number;
   /** Called after each file lands in the temporary folder; tests throw here to simulate a crash mid-save. */
   readonly afterFile?: (name: string) => void | Promise<void>;
+  /** Writes more files into the temporary folder (a PEFT adapter_config.json, merged weights) before it is renamed. */
+  readonly extraFiles?: (folder: string) => Promise<void>;
 }
 
 export interface CheckpointLocation {
@@ -98,6 +102,7 @@ export interface CheckpointLocation {
 /** Writes `<runDir>/checkpoint-<global_step>/` atomically and returns its path. */
 export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<string> {
   const { runDir, model, optimizer, trainerState, afterFile } = options;
+  const weightsFile = model.weightsFile ?? MODEL_NAME;
   const step = trainerState.global_step;
   await fs.mkdir(runDir, { recursive: true });
   await removeStrayFolders(runDir);
@@ -111,14 +116,15 @@ export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<st
       await writeFileAtomic(join(temporary, 'config.json'), JSON.stringify(config, null, 2) + '\n');
       await landed('config.json');
     }
-    await writeSafetensors(join(temporary, MODEL_NAME), modelTensors(model), { format: 'pt' });
-    await landed(MODEL_NAME);
+    await writeSafetensors(join(temporary, weightsFile), modelTensors(model), { format: 'pt' });
+    await landed(weightsFile);
     for (const name of model.sourceFolder ? TOKENIZER_FILES : []) {
       const content = await fs.readFile(join(model.sourceFolder!, name)).catch(() => undefined);
       if (content === undefined) continue;
       await writeFileAtomic(join(temporary, name), content);
       await landed(name);
     }
+    await options.extraFiles?.(temporary);
     await writeSafetensors(join(temporary, OPTIMIZER_NAME), optimizerTensors(optimizer), optimizerMetadata(optimizer));
     await landed(OPTIMIZER_NAME);
     // Last, so that even a folder copied by hand without the rename is only trusted once this is there.
@@ -134,11 +140,11 @@ export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<st
   return final;
 }
 
-/** The newest complete checkpoint in `runDir`, or undefined when there is none. */
-export async function latestCheckpoint(runDir: string): Promise<CheckpointLocation | undefined> {
+/** The newest complete checkpoint in `runDir` (its weights in `weightsFile`), or undefined when there is none. */
+export async function latestCheckpoint(runDir: string, options: { weightsFile?: string } = {}): Promise<CheckpointLocation | undefined> {
   for (const checkpoint of (await listCheckpoints(runDir)).reverse()) {
     const state = await readJsonObject(join(checkpoint.path, TRAINER_STATE_NAME)).catch(() => undefined);
-    const model = await fs.stat(join(checkpoint.path, MODEL_NAME)).catch(() => undefined);
+    const model = await fs.stat(join(checkpoint.path, options.weightsFile ?? MODEL_NAME)).catch(() => undefined);
     if (state && typeof state.global_step === 'number' && model?.isFile()) return checkpoint;
   }
   return undefined;
@@ -160,6 +166,8 @@ export interface LoadCheckpointOptions {
   readonly tensorName?: (name: string) => string;
   /** Restored in place: moments and step count. */
   readonly optimizer?: AdamW;
+  /** Where the parameters are (default model.safetensors). */
+  readonly weightsFile?: string;
 }
 
 /** Restores parameters and optimizer state in place from a checkpoint folder and returns its trainer state. */
@@ -168,7 +176,7 @@ export async function loadCheckpoint(folder: string, options: LoadCheckpointOpti
   if (typeof state.global_step !== 'number' || typeof state.qrpo !== 'object') {
     throw new ModelFormatError(`${join(folder, TRAINER_STATE_NAME)} has no global_step or qrpo resume state`, 'It was not written by this trainer');
   }
-  const weights = await SafetensorsFile.open(join(folder, MODEL_NAME));
+  const weights = await SafetensorsFile.open(join(folder, options.weightsFile ?? MODEL_NAME));
   const tensorName = options.tensorName ?? ((name: string) => name);
   for (const [name, values] of options.parameters) {
     copyInto(values, await weights.readFloat32(tensorName(name)), `${weights.path} "${tensorName(name)}"`);

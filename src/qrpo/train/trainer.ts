@@ -1,14 +1,16 @@
 // The training loop, readable top to bottom: for each optimizer step, forward and backward over the step's
 // micro-batches (summing gradients), clip by global norm, one AdamW update at the scheduled learning rate, log,
 // checkpoint. It trains any GradientSource (a graph session that returns a loss and gradients for a micro-batch);
-// the QRPO, DPO… losses live in the sources. Data order, the micro-batch generator and every counter are saved in
-// each checkpoint, so a run resumed from one reproduces the uninterrupted run's losses and weights bit for bit.
+// the QRPO, DPO… losses live in the sources. Where gradients are summed, normed and applied is a TrainingStepper:
+// CPU arrays here (cpuStepper), the GPU in modelTraining/deviceTrainer.ts; the loop is the same for both. Data
+// order, the micro-batch generator and every counter are saved in each checkpoint, so a run resumed from one
+// reproduces the uninterrupted run's losses and weights bit for bit.
 import { ArgumentError, ConfigError, QrpoError } from '../errors';
 import { AdamW } from './adamw';
 import { latestCheckpoint, loadCheckpoint, removeStrayFolders, saveCheckpoint } from './checkpoint';
 import type { CheckpointModel, LogEntry, TrainerState } from './checkpoint';
 import { GradientAccumulator, clipCoefficient, globalGradNorm } from './gradients';
-import type { AccumulationMode } from './gradients';
+import type { AccumulationMode, Gradients } from './gradients';
 import { Random } from './random';
 import { createSchedule } from './schedule';
 import type { ScheduleName } from './schedule';
@@ -43,6 +45,37 @@ export interface GradientSource {
   /** Parameter shapes, for checkpoints; a parameter without one is saved flat. */
   readonly shapes?: ReadonlyMap<string, readonly number[]>;
   computeGradients(microBatch: MicroBatch): Promise<GradientResult>;
+}
+
+/** What one micro-batch's forward and backward report; its gradients stay with the stepper. */
+export interface MicroBatchOutcome {
+  readonly loss: number;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly numTokens?: number;
+}
+
+/** A parameter as a checkpoint stores it. */
+export interface ParameterValue {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * The seam between the loop and the hardware: where the step's gradients are summed, how their global norm is
+ * found, and how AdamW applies them. The loop calls, per step: computeGradients for each micro-batch, gradNorm once,
+ * then step once.
+ */
+export interface TrainingStepper {
+  /** Forward and backward of one micro-batch; its gradients are added to the step's. */
+  computeGradients(microBatch: MicroBatch): Promise<MicroBatchOutcome>;
+  /** The 2-norm of the step's gradients, after `accumulation` (mean: the sum over micro-batches divided by their count). */
+  gradNorm(accumulation: AccumulationMode): Promise<number>;
+  /** One AdamW update at `lr` with the gradients scaled by `gradScale` (the clip coefficient). */
+  step(update: { readonly lr: number; readonly gradScale: number; readonly accumulation: AccumulationMode }): Promise<void>;
+  /** The trainable parameters and the optimizer state on the CPU, for a checkpoint. */
+  snapshot(): Promise<{ readonly parameters: ReadonlyMap<string, ParameterValue>; readonly optimizer: AdamW }>;
+  /** Restores parameters and optimizer state from a checkpoint folder and returns its trainer state. */
+  restore(folder: string, options: { readonly tensorName?: (name: string) => string; readonly weightsFile?: string }): Promise<TrainerState>;
 }
 
 /** Hyper-parameters, named after TRL/HF TrainingArguments (camelCase here: `learningRate` is `learning_rate`). */
@@ -89,8 +122,14 @@ export interface TrainOptions {
     readonly tensorName?: (name: string) => string;
     /** Frozen weights saved alongside, under their HF names. */
     readonly frozen?: CheckpointModel['weights'];
+    /** The file the trainable parameters are saved to and resumed from (default model.safetensors). */
+    readonly parametersFile?: string;
+    /** Writes more files into each checkpoint folder before it is renamed into place, from the step's parameters. */
+    readonly extraFiles?: (folder: string, parameters: ReadonlyMap<string, ParameterValue>) => Promise<void>;
   };
   readonly onLog?: (entry: LogEntry) => void | Promise<void>;
+  /** After every optimizer step (and once at the start, with the step resumed from): for progress. */
+  readonly onStep?: (step: number, maxSteps: number) => void;
   readonly onCheckpoint?: (path: string) => void | Promise<void>;
   /** Aborting stops the run between steps. */
   readonly signal?: AbortSignal;
@@ -100,6 +139,9 @@ export interface TrainOptions {
   /** Passed to saveCheckpoint; tests throw here to simulate a crash mid-save. */
   readonly afterCheckpointFile?: (name: string) => void | Promise<void>;
 }
+
+/** What the loop needs besides a stepper. */
+export type LoopOptions = Omit<TrainOptions, 'source' | 'optimizerKernel'>;
 
 export interface TrainResult {
   readonly globalStep: number;
@@ -115,8 +157,15 @@ export class TrainingError extends QrpoError {}
 /** Data order stream of epoch e is e + 1; stream 0 is the micro-batch generator. */
 const MICRO_BATCH_STREAM = 0;
 
+/** Trains a GradientSource's CPU arrays in place. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { source, args, runDir, signal } = options;
+  const { source, optimizerKernel, ...loop } = options;
+  return trainWith(cpuStepper(source, options.args, optimizerKernel), loop);
+}
+
+/** The loop itself, over any stepper. */
+export async function trainWith(stepper: TrainingStepper, options: LoopOptions): Promise<TrainResult> {
+  const { args, runDir, signal } = options;
   const plan = planTraining(args);
   const schedule = createSchedule({
     name: args.lrSchedulerType ?? 'linear',
@@ -124,15 +173,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     warmupSteps: args.warmupSteps,
     warmupRatio: args.warmupRatio,
   });
-  const optimizer = new AdamW(source.parameters, {
-    lr: args.learningRate,
-    betas: [args.adamBeta1 ?? 0.9, args.adamBeta2 ?? 0.999],
-    eps: args.adamEpsilon ?? 1e-8,
-    weightDecay: args.weightDecay ?? 0,
-    kernel: options.optimizerKernel,
-  });
   const seed = args.seed ?? 42;
   const maxGradNorm = args.maxGradNorm ?? 1;
+  const accumulation = args.accumulation ?? 'mean';
+  const tensorName = options.model?.tensorName ?? ((name: string) => name);
+  const weightsFile = options.model?.parametersFile;
 
   // Where training stands; everything here goes into trainer_state.json.
   let globalStep = 0;
@@ -147,7 +192,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const resumeFrom = await checkpointToResume(options);
   if (resumeFrom) {
-    const state = await loadCheckpoint(resumeFrom, { parameters: source.parameters, tensorName: options.model?.tensorName, optimizer });
+    const state = await stepper.restore(resumeFrom, { tensorName, weightsFile });
     checkResumable(state, args, seed, plan.maxSteps, resumeFrom);
     globalStep = state.global_step;
     ({ epoch, microBatches: microBatchesDone } = state.qrpo.data);
@@ -159,6 +204,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     lastSavedStep = globalStep;
   }
   let order = epochOrder(args, seed, epoch);
+  options.onStep?.(globalStep, plan.maxSteps);
 
   const trainerState = (): TrainerState => ({
     global_step: globalStep,
@@ -182,13 +228,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   });
   const checkpoint = async () => {
     if (!runDir || lastSavedStep === globalStep) return;
+    const { parameters, optimizer } = await stepper.snapshot();
+    const weights = new Map(options.model?.frozen ?? []);
+    for (const [name, value] of parameters) weights.set(tensorName(name), value);
+    const extraFiles = options.model?.extraFiles;
     lastCheckpoint = await saveCheckpoint({
       runDir,
-      model: checkpointModel(source, options.model),
+      model: { weights, sourceFolder: options.model?.sourceFolder, config: options.model?.config, weightsFile },
       optimizer,
       trainerState: trainerState(),
       saveTotalLimit: args.saveTotalLimit,
       afterFile: options.afterCheckpointFile,
+      extraFiles: extraFiles && ((folder) => extraFiles(folder, parameters)),
     });
     lastSavedStep = globalStep;
     await options.onCheckpoint?.(lastCheckpoint);
@@ -204,32 +255,29 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const step = globalStep;
     const learningRate = args.learningRate * schedule.factor(step);
 
-    // 1. Forward and backward over this step's micro-batches, summing their gradients.
-    const accumulator = new GradientAccumulator();
+    // 1. Forward and backward over this step's micro-batches, their gradients summed by the stepper.
     const count = Math.min(plan.accumulationSteps, plan.microBatchesPerEpoch - microBatchesDone);
     let lossSum = 0;
     const metricSums: Record<string, number> = {};
     for (let index = 0; index < count; index++) {
       const start = (microBatchesDone + index) * args.perDeviceTrainBatchSize;
       const indices = Array.from(order.subarray(start, Math.min(start + args.perDeviceTrainBatchSize, args.numExamples)));
-      const result = await source.computeGradients({ indices, step, index, count, rng });
-      accumulator.add(result.grads);
+      const result = await stepper.computeGradients({ indices, step, index, count, rng });
       lossSum += result.loss;
       numTokens += result.numTokens ?? 0;
       for (const [name, value] of Object.entries(result.metrics ?? {})) metricSums[name] = (metricSums[name] ?? 0) + value;
     }
-    const grads = accumulator.finish(args.accumulation ?? 'mean');
     const loss = lossSum / count;
 
     // 2. Global-norm clipping; the clip factor is applied inside the AdamW pass.
-    const gradNorm = globalGradNorm(grads);
+    const gradNorm = await stepper.gradNorm(accumulation);
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       throw new TrainingError(`step ${step + 1}: the loss is ${loss} and the gradient norm ${gradNorm}`, 'Lower the learning rate or check the data of this step');
     }
     const gradScale = maxGradNorm > 0 ? clipCoefficient(gradNorm, maxGradNorm) : 1;
 
     // 3. AdamW at the scheduled learning rate.
-    optimizer.step(grads, { lr: learningRate, gradScale });
+    await stepper.step({ lr: learningRate, gradScale, accumulation });
     globalStep += 1;
     microBatchesDone += count;
     if (microBatchesDone === plan.microBatchesPerEpoch) {
@@ -253,8 +301,46 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     // 5. Checkpoint every saveSteps steps and at the end.
     const saveSteps = args.saveSteps ?? 0;
     if ((saveSteps > 0 && globalStep % saveSteps === 0) || globalStep === plan.maxSteps) await checkpoint();
+    options.onStep?.(globalStep, plan.maxSteps);
   }
   return { globalStep, maxSteps: plan.maxSteps, stopped: false, lastCheckpoint, logHistory };
+}
+
+/** Gradients summed in JavaScript arrays, AdamW as the WebAssembly kernel (or its JS fallback), in place. */
+export function cpuStepper(source: GradientSource, args: TrainingArguments, kernel?: TrainOptions['optimizerKernel']): TrainingStepper {
+  const optimizer = new AdamW(source.parameters, {
+    lr: args.learningRate,
+    betas: [args.adamBeta1 ?? 0.9, args.adamBeta2 ?? 0.999],
+    eps: args.adamEpsilon ?? 1e-8,
+    weightDecay: args.weightDecay ?? 0,
+    kernel,
+  });
+  let accumulator = new GradientAccumulator();
+  let grads: Gradients | undefined;
+  return {
+    async computeGradients(microBatch) {
+      const result = await source.computeGradients(microBatch);
+      accumulator.add(result.grads);
+      return result;
+    },
+    async gradNorm(accumulation) {
+      grads = accumulator.finish(accumulation);
+      accumulator = new GradientAccumulator();
+      return globalGradNorm(grads);
+    },
+    async step({ lr, gradScale }) {
+      if (!grads) throw new Error('step() before gradNorm(): the step has no gradients');
+      optimizer.step(grads, { lr, gradScale });
+      grads = undefined;
+    },
+    async snapshot() {
+      const parameters = new Map([...source.parameters].map(([name, data]) => [name, { shape: source.shapes?.get(name) ?? [data.length], data }]));
+      return { parameters, optimizer };
+    },
+    restore(folder, { tensorName, weightsFile }) {
+      return loadCheckpoint(folder, { parameters: source.parameters, tensorName, optimizer, weightsFile });
+    },
+  };
 }
 
 export interface TrainingPlan {
@@ -292,12 +378,12 @@ function epochOrder(args: TrainingArguments, seed: number, epoch: number): Uint3
   return Random.fromSeed(seed, epoch + 1).permutation(args.numExamples);
 }
 
-async function checkpointToResume(options: TrainOptions): Promise<string | undefined> {
+async function checkpointToResume(options: LoopOptions): Promise<string | undefined> {
   if (typeof options.resume === 'string') return options.resume;
   if (!options.resume) return undefined;
   if (!options.runDir) throw new ArgumentError('resuming from the latest checkpoint needs a run folder');
   await removeStrayFolders(options.runDir);
-  return (await latestCheckpoint(options.runDir))?.path;
+  return (await latestCheckpoint(options.runDir, { weightsFile: options.model?.parametersFile }))?.path;
 }
 
 /** A resumed run reproduces the original only with the same seed, data and step plan. */
@@ -310,11 +396,4 @@ function checkResumable(state: TrainerState, args: TrainingArguments, seed: numb
   if (differences.length > 0) {
     throw new ConfigError(`cannot resume from ${folder}: the run's settings changed (${differences.join(', ')})`, 'Resume with the settings the checkpoint was trained with, or start a new run');
   }
-}
-
-function checkpointModel(source: GradientSource, model: TrainOptions['model']): CheckpointModel {
-  const tensorName = model?.tensorName ?? ((name: string) => name);
-  const weights = new Map(model?.frozen ?? []);
-  for (const [name, data] of source.parameters) weights.set(tensorName(name), { shape: source.shapes?.get(name) ?? [data.length], data });
-  return { weights, sourceFolder: model?.sourceFolder, config: model?.config };
 }
