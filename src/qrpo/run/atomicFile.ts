@@ -4,6 +4,8 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 
+const TEMPORARY_FILE = /^\..+\.\d+-[0-9a-z]+-[0-9a-z]+\.tmp$/;
+
 function temporaryPathFor(target: string): string {
   const suffix = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   return join(dirname(target), `.${basename(target)}.${suffix}.tmp`);
@@ -43,4 +45,21 @@ export async function writeLinesAtomic(target: string, chunks: AsyncIterable<str
     await fs.rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Removes the temporary files that killed writers left under `folder` (hidden, never read, but they pile up).
+ * Only safe while no other process writes there: the run pipeline calls it holding the run's lock.
+ */
+export async function removeTemporaryFiles(folder: string): Promise<number> {
+  let removed = 0;
+  for (const entry of await fs.readdir(folder, { withFileTypes: true }).catch(() => [])) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) removed += await removeTemporaryFiles(path);
+    else if (TEMPORARY_FILE.test(entry.name)) {
+      await fs.rm(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

@@ -10,6 +10,7 @@ import { MetricsLog } from './metricsLog';
 import { ProgressReporter } from './progressReporter';
 import { RunFolder, RUN_FILES } from './runFolder';
 import { acquireRunLock } from './runLock';
+import { removeTemporaryFiles } from './atomicFile';
 import { RunLog } from './runLog';
 import { initialStatus, StatusWriter, type RunStatus } from './runStatus';
 import { clearStopRequest, watchStopRequests } from './stopRequest';
@@ -85,6 +86,8 @@ export async function runPipeline(folder: RunFolder, stages: readonly Stage[], o
   let stopWatch: { dispose(): void } | undefined;
   try {
     await clearStopRequest(folder.dir);
+    const leftovers = await removeTemporaryFiles(folder.dir);
+    if (leftovers > 0) log.info(`removed ${leftovers} temporary files left by a killed run`);
     if (options.signal?.aborted) forward();
     stopWatch = watchStopRequests(folder.dir, controller, { pollMs: options.stopPollMs, signals: options.handleSignals });
     const config = await folder.config();
