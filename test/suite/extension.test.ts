@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { CommandId, ConfigKey, PanelViewType, ViewContainerId, ViewId } from '../../src/extension/contributionIds';
+import { CommandId, ConfigKey, CustomEditorViewType, PanelViewType, ViewContainerId, ViewId } from '../../src/extension/contributionIds';
+import { RunContext } from '../../src/extension/runs/runsTreeProvider';
 import { activatedApi, extensionPath } from './support/extension';
 
 interface Manifest {
@@ -13,6 +14,9 @@ interface Manifest {
     viewsContainers: { activitybar: { id: string }[] };
     views: Record<string, { id: string }[]>;
     configuration: { properties: Record<string, { description?: string; markdownDescription?: string }> };
+    menus: Record<string, { command: string; when?: string }[]>;
+    customEditors: { viewType: string }[];
+    jsonValidation: { fileMatch: string[]; url: string }[];
   };
 }
 
@@ -48,4 +52,40 @@ suite('extension', () => {
       assert.ok(setting.description || setting.markdownDescription, `setting ${key} has a description`);
     }
   });
+
+  test('every tree context value the Runs view sets has menu entries, and every viewItem in a menu names one', () => {
+    const { menus } = manifest().contributes;
+    const contexts = [
+      ...['running', 'stopping', 'done', 'failed', 'stopped', 'crashed', 'pending', 'unknown'].map(RunContext.run),
+      RunContext.checkpoint,
+      RunContext.startModel,
+      RunContext.evaluation,
+    ];
+    const entries = menus['view/item/context'];
+    for (const context of contexts) {
+      const matching = entries.filter((entry) => viewItemMatches(entry.when ?? '', context));
+      assert.ok(matching.length > 0, `${context} has context menu entries`);
+    }
+    const stopFor = (context: string) => entries.some((e) => e.command === CommandId.stopRun && viewItemMatches(e.when ?? '', context));
+    assert.ok(stopFor('run-running') && !stopFor('run-done') && !stopFor('run-crashed'), 'Stop only on live runs');
+    const deleteFor = (context: string) => entries.some((e) => e.command === CommandId.deleteRun && viewItemMatches(e.when ?? '', context));
+    assert.ok(deleteFor('run-done') && deleteFor('run-crashed') && !deleteFor('run-running'), 'Delete never on a running run');
+  });
+
+  test('declares the custom editors and the run config schema', () => {
+    const { customEditors, jsonValidation } = manifest().contributes;
+    assert.deepEqual(customEditors.map((e) => e.viewType).sort(), Object.values(CustomEditorViewType).sort());
+    assert.deepEqual(jsonValidation, [{ fileMatch: ['*.qrpo.json'], url: './schemas/run-config.schema.json' }]);
+  });
 });
+
+/** Evaluates the `viewItem` clauses of a when-expression for one context value (== and =~ only, ! and && and ||). */
+function viewItemMatches(when: string, context: string): boolean {
+  const expression = when
+    .replace(/view == [\w.]+/g, 'true')
+    .replace(/isWorkspaceTrusted/g, 'true')
+    .replace(/viewItem == ([\w-]+)/g, (_, value: string) => String(value === context))
+    .replace(/viewItem =~ \/(.+?)\/(?=[\s)]|$)/g, (_, pattern: string) => String(new RegExp(pattern).test(context)));
+  assert.match(expression, /^[\s()!&|truefals]*$/, `unexpected clause in ${when}`);
+  return Boolean(new Function(`return ${expression};`)());
+}

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
 
-// Workspace trust is granted once for the whole window, so the suite that checks Restricted Mode runs first.
-const runsFirst = 'restrictedMode.test.js';
+// Workspace trust is granted once for the whole window (restrictedMode.test.js ends by granting it), so the suites
+// that check Restricted Mode run first, in this order.
+const runsFirst = ['trust.test.js', 'restrictedMode.test.js'];
+const rank = (name: string) => (runsFirst.includes(name) ? runsFirst.indexOf(name) : runsFirst.length);
 
 export async function run(): Promise<void> {
   Mocha.reporters.Base.consoleLog = (...args: unknown[]) => {
@@ -17,7 +19,7 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', reporter: 'spec', color: false, timeout: 60_000 });
   const files = readdirSync(__dirname)
     .filter((name) => name.endsWith('.test.js'))
-    .sort((a, b) => Number(b === runsFirst) - Number(a === runsFirst) || a.localeCompare(b));
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   for (const file of files) mocha.addFile(join(__dirname, file));
 
   const stats = await new Promise<{ passes: number; failures: number }>((resolve) => {
