@@ -7,3 +7,6 @@ export * from './safetensorsHeader';
 export * from './safetensorsWriter';
 export * from './shardedSafetensors';
 export * from './weights';
+export * from './tokenizer';
+export * from './chatTemplate';
+export * from './byteLevelBpe';

@@ -18,3 +18,4 @@ export { quantilesStage, preparedFile, QUANTILES_STAGE, PREPARED_FILE, type Quan
 export { prepareQuantiles, betaLogPartition, type PreparedRecord, type PrepareQuantilesOptions, type LogZMode } from './prepareQuantiles';
 export { preparedSummaryPath, type PreparedSummary } from './preparedSummary';
 export { startRun, resumeRun, type StartedRun, type StartRunOptions } from './startRun';
+export { runStages } from './stages/runStages';

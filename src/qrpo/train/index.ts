@@ -6,3 +6,4 @@ export * from './gradients';
 export * from './random';
 export * from './checkpoint';
 export * from './trainer';
+export * from './modelTraining';

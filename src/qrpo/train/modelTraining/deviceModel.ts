@@ -12,7 +12,7 @@ import type { ExecutionProvider } from '../../runtime/providers';
 import { type StoreSession, TensorStore } from '../../runtime/tensorStore';
 import { AdamW, excludedFromWeightDecay } from '../adamw';
 import type { AccumulationMode } from '../gradients';
-import type { MicroBatch } from '../trainer';
+import type { MicroBatch, MicroBatchOutcome } from '../trainer';
 import { inputTokens, packMicroBatch } from './microBatch';
 import { type ModelTrainingSetup, trainableValues, trainingGraphFor } from './modelSetup';
 import { microBatchMetrics } from './trainingMetrics';
@@ -25,11 +25,8 @@ export interface DeviceOptimizerOptions {
   readonly noDecay?: (name: string) => boolean;
 }
 
-export interface MicroBatchOutcome {
-  readonly loss: number;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly numTokens: number;
-}
+/** The trainer's micro-batch outcome, with metrics and token count always present on the device path. */
+type DeviceMicroBatchOutcome = Required<MicroBatchOutcome>;
 
 /** Store names beside adamwNames: the running sum of a step's micro-batch gradients. */
 const gradSum = (p: string): string => `${p}.grad_sum`;
@@ -83,7 +80,7 @@ export class DeviceModel {
   }
 
   /** Forward and backward of one micro-batch; its gradients are added to the step's on the device. */
-  async computeGradients(microBatch: MicroBatch): Promise<MicroBatchOutcome> {
+  async computeGradients(microBatch: MicroBatch): Promise<DeviceMicroBatchOutcome> {
     const { batches } = this;
     const packed = packMicroBatch(batches.examples, microBatch.indices, batches.settings, batches.padTokenId);
     const out = await this.sessions.training.run(packed.feeds);
