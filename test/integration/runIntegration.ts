@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { fixtureDatasets, generateFixtureWorkspace } from '../fixtures/workspace/generateFixtureWorkspace';
 import { CodeServer, startCodeServer } from './codeServer';
+import { runPackagedIntegration } from './packagedIntegration';
 import { ScreenshotRequests } from './screenshotRequests';
 import { acceptTrustPrompt, trustRequestMarker } from './workspaceTrustPrompt';
 
@@ -22,10 +23,15 @@ interface SuiteResults {
   failed: number;
 }
 
+/** The development suite's counts, and whether it ran cleanly (exit code 0, no failures, some tests). */
+interface DevelopmentResults extends SuiteResults {
+  ok: boolean;
+}
+
 // out/test/integration/runIntegration.js → the repository root.
 const repoRoot = resolve(__dirname, '../../..');
 
-async function main(): Promise<number> {
+async function main(): Promise<DevelopmentResults> {
   const started = Date.now();
   const cli = join(repoRoot, 'dist/cli.js');
   if (!existsSync(join(repoRoot, 'out/test/suite/index.js')) || !existsSync(join(repoRoot, 'dist/extension.js'))) {
@@ -35,7 +41,7 @@ async function main(): Promise<number> {
 
   const temp = mkdtempSync(join(tmpdir(), 'qrpo-integration-'));
   const workspace = join(temp, 'workspace');
-  generateFixtureWorkspace(workspace);
+  await generateFixtureWorkspace(workspace);
   prepareWithRealCli(cli, join(workspace, fixtureDatasets.preparedUpFront));
   const userDataDir = join(temp, 'user-data');
   writeUserSettings(userDataDir);
@@ -85,8 +91,7 @@ async function main(): Promise<number> {
     const passed = results?.passed ?? 0;
     const failed = results?.failed ?? (exitCode === 0 ? 0 : 1);
     console.log(`integration: extension host exited with code ${exitCode} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    console.log(`integration: ${passed} passed, ${failed} failed`);
-    return exitCode === 0 && failed === 0 && passed > 0 ? 0 : 1;
+    return { passed, failed, ok: exitCode === 0 && failed === 0 && passed > 0 };
   } finally {
     clearTimeout(timer);
     await browser?.close().catch(() => undefined);
@@ -133,8 +138,14 @@ function writeUserSettings(userDataDir: string): void {
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
+// Then the installed VSIX (packagedIntegration.ts), after the development window's server has stopped.
+// QRPO_SKIP_PACKAGED_TEST=1 leaves it out of a local loop; `npm test` runs it.
 main().then(
-  (code) => process.exit(code),
+  async (development) => {
+    const packaged = process.env.QRPO_SKIP_PACKAGED_TEST === '1' ? { passed: 0, failed: 0 } : await runPackagedIntegration(repoRoot);
+    console.log(`integration: ${development.passed + packaged.passed} passed, ${development.failed + packaged.failed} failed`);
+    process.exit(development.ok && packaged.failed === 0 ? 0 : 1);
+  },
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     console.log('integration: 0 passed, 1 failed');
