@@ -1,4 +1,4 @@
-// Crash soak (issue 4, "Crash safety"): a small real run (tiny generated GPT-2, ten prompt pairs, a reward module;
+// Crash soak: a small real run (tiny generated GPT-2, ten prompt pairs, a reward module;
 // every stage, training with several checkpoints) runs once uninterrupted, then each trial starts the same config
 // in a fresh run folder and SIGKILLs `qrpo run`/`qrpo resume` at random moments (one to --max-kills kills per trial:
 // the first at a uniform moment of one stage, taking the stages in turn, timed from that stage's start event and

@@ -1,4 +1,4 @@
-// The bandit test of issue 4: one prompt, K completions with a known π_ref and distinct rewards, QRPO trained through
+// The bandit test: one prompt, K completions with a known π_ref and distinct rewards, QRPO trained through
 // the engine (banditPolicy.ts: the training graph's loss, autodiff, the trainer's AdamW) until it converges; the
 // policy it reaches must be the closed-form optimum of qrpo.md §5, measured exactly on the finite support.
 //
@@ -6,7 +6,7 @@
 // (q ~ Uniform(0, 1) under π_ref), and with free logits the regression is solved by β·log(πθ/π_ref) = target, i.e.
 // πθ ∝ π_ref·e^{f(q)/β}, which is the KL-regularised optimum. With K = 1000 completions the quantiles are a fine grid
 // (each step is one completion's π_ref mass, ~1/K), so the discrete E[q] and KL differ from the continuous formulas
-// by ~1e-3 (computed below and asserted), well inside the 1e-2 the issue asks for. The training data covers the
+// by ~1e-3 (computed below and asserted), well inside the 1e-2 the test requires. The training data covers the
 // support, each completion once per step: qrpo.md §1 allows any data, and where the target is reachable the
 // minimiser does not depend on it.
 import { after, describe, test } from 'node:test';
