@@ -4,7 +4,8 @@
 //   node bench/run.mjs engineBench [--sizes gpt2-0.5m,gpt2-11m,gpt2-124m] [--tasks train,score] [--runs N]
 // Each (size, task) runs in a fresh pair of processes, ours and PyTorch's, timed interleaved by this parent
 // (ours, peer, ours, peer…) after warm-up runs in each; medians are reported. Ours: the training graph
-// (forward + backward, parameters fed as inputs) in a GraphSession, then AdamW (WebAssembly SIMD) in place; the
+// (forward + backward, parameters fed as inputs, gradients written into persistent arrays, memory settings from
+// trainingSessionMemory) in a GraphSession, then AdamW (WebAssembly SIMD) in place; the
 // scoring graph (forward only, weights as initializers). PyTorch: eager forward, loss.backward(),
 // torch.optim.AdamW.step(); scoring under torch.no_grad(). Both apply the LM head to the T−1 scored positions only.
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { Graph, matmul } from '../src/qrpo/graph';
 import { loadModelWeights, readDecoderConfig } from '../src/qrpo/model';
 import { buildScoringGraph, buildTrainingGraph } from '../src/qrpo/model/graphs';
-import { GraphSession } from '../src/qrpo/runtime/session';
+import { GraphSession, trainingSessionMemory } from '../src/qrpo/runtime/session';
 import { AdamW } from '../src/qrpo/train/adamw';
 import { type BenchSize, REPOSITORY, SIZES, benchSize, ensureModel, forwardFlopsPerToken, parameterCount } from './benchModels';
 import { BenchWorker, type Message, median, seconds, serveWorker } from './benchWorkers';
@@ -81,8 +82,11 @@ async function ourWorker(task: string, sizeName: string, batchFile: string): Pro
       return { info: { firstLogp: first.logp }, run };
     }
     const { graph, parameterInputs } = buildTrainingGraph(config, weights, { loss: { kind: 'qrpo' } });
-    const session = await GraphSession.create(graph, { threads });
     const params = new Map(parameterInputs.map((name) => [name, weights.get(name)!.data]));
+    const trainableBytes = [...params.values()].reduce((n, p) => n + p.byteLength, 0);
+    const session = await GraphSession.create(graph, { threads, ...trainingSessionMemory(trainableBytes) });
+    // The gradients land in the same arrays every step (GraphSession.run's `into`), as a trainer would keep them.
+    const gradBuffers = Object.fromEntries(parameterInputs.map((name) => [`grad.${name}`, new Float32Array(params.get(name)!.length)]));
     const optimizer = new AdamW(params, { lr: LR, weightDecay: WEIGHT_DECAY });
     const lossInputs = {
       targets: { data: Float32Array.from(batch.targets), dims: [size.batch] },
@@ -91,7 +95,7 @@ async function ourWorker(task: string, sizeName: string, batchFile: string): Pro
     };
     const run = async () => {
       const start = process.hrtime.bigint();
-      const out = await session.run({ ...sequence, ...lossInputs, ...Object.fromEntries(params) });
+      const out = await session.run({ ...sequence, ...lossInputs, ...Object.fromEntries(params) }, gradBuffers);
       const graphSeconds = seconds(start);
       const grads = new Map(parameterInputs.map((name) => [name, out[`grad.${name}`].data as Float32Array]));
       const optStart = process.hrtime.bigint();

@@ -5,6 +5,7 @@ import { GraphError } from './graphError';
 import { Tensor } from './ir';
 import { add } from './ops/arithmetic';
 import { zerosLike } from './ops/cast';
+import { addOntoScatter } from './ops/gather';
 import { formatShape } from './shapes';
 
 /**
@@ -51,7 +52,7 @@ export function gradients(loss: Tensor, params: readonly Tensor[]): Tensor[] {
       if (!needs[i] || !g) return;
       checkCotangent(node.rule.onnxOp, input, g);
       const previous = cotangents.get(input.id);
-      cotangents.set(input.id, previous ? add(previous, g) : g);
+      cotangents.set(input.id, previous ? (addOntoScatter(previous, g) ?? add(previous, g)) : g);
     });
   }
 

@@ -20,7 +20,42 @@ export function encodeModel(graph: Graph, options: EmitOptions = {}): Uint8Array
   return onnx.ModelProto.encode(toModelProto(graph, options)).finish();
 }
 
-export function toModelProto(graph: Graph, options: EmitOptions = {}): onnx.ModelProto {
+/** A model whose large initializers live outside its bytes, as onnxruntime's in-memory external data files. */
+export interface ExternalDataModel {
+  readonly model: Uint8Array;
+  /** One entry per large constant: `path` is the name the model's TensorProto points to, `data` views its values. */
+  readonly externalData: readonly { readonly path: string; readonly data: Uint8Array }[];
+}
+
+/**
+ * The model with every constant of at least `minBytes` as external data that views the constant's own array, so
+ * that neither the protobuf objects nor the encoded bytes hold a copy of the weights. Building a session from
+ * `encodeModel`'s bytes held the weights three times at once (the JS arrays, the bytes, onnxruntime's copy).
+ */
+export function encodeModelWithExternalData(graph: Graph, options: EmitOptions = {}, minBytes = 1024): ExternalDataModel {
+  const externalData: { path: string; data: Uint8Array }[] = [];
+  const proto = toModelProto(graph, options, (name, value) => {
+    const data = bytesOf(value);
+    if (data.byteLength < minBytes) return undefined;
+    externalData.push({ path: name, data });
+    return {
+      name,
+      dims: [...value.shape],
+      dataType: onnxDataType(value.dtype),
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: 'location', value: name },
+        { key: 'offset', value: '0' },
+        { key: 'length', value: String(data.byteLength) },
+      ],
+    };
+  });
+  return { model: onnx.ModelProto.encode(proto).finish(), externalData };
+}
+
+type InitializerWriter = (name: string, value: ConstantValue) => onnx.ITensorProto | undefined;
+
+export function toModelProto(graph: Graph, options: EmitOptions = {}, writeInitializer?: InitializerWriter): onnx.ModelProto {
   const outputs = selectOutputs(graph, options.outputs);
   const live = liveNodes(outputs.map((o) => o.tensor));
   const consumed = new Set<number>(outputs.map((o) => o.tensor.id));
@@ -41,7 +76,7 @@ export function toModelProto(graph: Graph, options: EmitOptions = {}): onnx.Mode
     const name = `const_${t.id}`;
     names.set(t.id, name);
     if (key) sharedConstants.set(key, name);
-    initializers.push(tensorProto(name, t.origin.value));
+    initializers.push(writeInitializer?.(name, t.origin.value) ?? tensorProto(name, t.origin.value));
   }
 
   const identities: onnx.INodeProto[] = [];
@@ -126,7 +161,7 @@ function constantKey(value: ConstantValue): string | undefined {
 }
 
 function tensorProto(name: string, value: ConstantValue): onnx.ITensorProto {
-  return { name, dims: [...value.shape], dataType: onnxDataType(value.dtype), rawData: bytesOf(value).slice() };
+  return { name, dims: [...value.shape], dataType: onnxDataType(value.dtype), rawData: bytesOf(value) };
 }
 
 function attributeProto(name: string, value: Attribute): onnx.IAttributeProto {

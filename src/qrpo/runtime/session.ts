@@ -1,10 +1,12 @@
 // An onnxruntime-node session over a graph from src/qrpo/graph: choose the execution provider and thread count,
 // feed named typed arrays, get named outputs back. On WebGPU, chosen outputs can stay on the device (`deviceOutputs`)
 // and be fed back as inputs; runTensors() hands those over as onnxruntime tensors, and tensorStore.ts owns them.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
 import { QrpoError } from '../errors';
 import { DType, Graph, TensorData, isConcrete } from '../graph';
-import { encodeModel, liveInputNames } from '../graph/onnxEmit';
+import { encodeModelWithExternalData, liveInputNames } from '../graph/onnxEmit';
 import { ExecutionProvider, ExecutionProviderError, providerError, requireExecutionProvider } from './providers';
 
 export { ExecutionProviderError };
@@ -22,7 +24,31 @@ export interface GraphSessionOptions {
    * (onnxruntime-node has no device-resident I/O for CUDA). Read them with runTensors(), not run().
    */
   deviceOutputs?: readonly string[];
+  /**
+   * onnxruntime's CPU memory arena (default true). Off, every intermediate goes back to the allocator when its last
+   * reader is done instead of staying in an arena that grows by powers of two. trainingSessionMemory() picks it.
+   */
+  memoryArena?: boolean;
+  /**
+   * onnxruntime's memory pattern (default true): one block sized for all intermediates of a run, planned from the
+   * first. For a training graph it holds far more than the live peak. trainingSessionMemory() turns it off.
+   */
+  memoryPattern?: boolean;
 }
+
+/**
+ * The memory settings of a training session, by the bytes of its trainable parameters (gradients and their
+ * temporaries scale with them). Measured with bench/trainMemory.ts on one thread (docs/benchmarks.md, "Memory"):
+ * without the memory pattern the 11M model's step peaked ~150 MB lower and GPT-2 small's ~330 MB lower, at the same
+ * CPU time; without the arena GPT-2 small (498 MB of parameters) peaked another ~180 MB lower for ~10% more CPU
+ * time, while the 11M model lost ~15% for ~70 MB, so the arena goes only for large models.
+ */
+export function trainingSessionMemory(trainableBytes: number): Pick<GraphSessionOptions, 'memoryArena' | 'memoryPattern'> {
+  return { memoryArena: trainableBytes < 256 * 1024 * 1024, memoryPattern: false };
+}
+
+/** Output buffers that a run writes into instead of returning fresh arrays (gradients reused step after step). */
+export type OutputBuffers = Readonly<Record<string, TensorData>>;
 
 export interface TensorValue {
   readonly data: TensorData;
@@ -46,6 +72,7 @@ export class GraphSession {
     private readonly prunedInputs: ReadonlySet<string>,
     private readonly deviceOutputNames: ReadonlySet<string>,
     readonly executionProvider: ExecutionProvider,
+    private readonly outputs: ReadonlyMap<string, InputInfo>,
   ) {}
 
   static async create(graph: Graph, options: GraphSessionOptions = {}): Promise<GraphSession> {
@@ -57,13 +84,16 @@ export class GraphSession {
       if (!outputs.includes(name)) throw new QrpoError(`deviceOutputs names '${name}', which is not among the outputs (${outputs.join(', ')})`);
     }
     const onDevice = provider === 'webgpu' ? (options.deviceOutputs ?? []) : [];
-    const bytes = encodeModel(graph, { outputs: options.outputs });
+    const { model, externalData } = encodeModelWithExternalData(graph, { outputs: options.outputs });
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
+      session = await ort.InferenceSession.create(model, {
+        ...(externalData.length > 0 ? { externalData: externalData.map(({ path, data }) => ({ path, data })) } : {}),
         executionProviders: [provider],
         intraOpNumThreads: options.threads ?? 1,
         interOpNumThreads: 1,
+        enableCpuMemArena: options.memoryArena ?? true,
+        enableMemPattern: options.memoryPattern ?? true,
         ...(onDevice.length > 0 ? { preferredOutputLocation: Object.fromEntries(onDevice.map((n) => [n, 'gpu-buffer' as const])) } : {}),
       });
     } catch (error) {
@@ -78,7 +108,8 @@ export class GraphSession {
       if (live.has(t.origin.name)) inputs.set(t.origin.name, { dtype: t.dtype, shape: t.shape });
       else pruned.add(t.origin.name);
     }
-    return new GraphSession(session, inputs, pruned, new Set(onDevice), provider);
+    const outputInfo = new Map<string, InputInfo>(graph.outputs.filter((o) => outputs.includes(o.name)).map((o) => [o.name, { dtype: o.tensor.dtype, shape: o.tensor.shape }]));
+    return new GraphSession(session, inputs, pruned, new Set(onDevice), provider, outputInfo);
   }
 
   get inputNames(): string[] {
@@ -96,16 +127,34 @@ export class GraphSession {
 
   /**
    * Runs with named inputs: a typed array alone where the input's shape is concrete, or {data, dims}. Inputs the
-   * requested outputs do not need may be passed and are ignored.
+   * requested outputs do not need may be passed and are ignored. Outputs named in `into` are written into those
+   * arrays (concrete shapes only), and returned as them: onnxruntime writes them in place rather than into memory of
+   * its own, so a step's gradients need no fresh pages and no arena space (docs/benchmarks.md, "Memory").
    */
-  async run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, TensorValue>> {
+  async run(feeds: Readonly<Record<string, Feed>>, into?: OutputBuffers): Promise<Record<string, TensorValue>> {
     if (this.deviceOutputNames.size > 0) {
       throw new QrpoError(`outputs ${this.deviceOutputs.join(', ')} stay on the device`, 'Use runTensors() or a TensorStore, which can read them back');
     }
-    const results = await this.runTensors(feeds);
-    const out: Record<string, TensorValue> = {};
-    for (const [name, tensor] of Object.entries(results)) out[name] = { data: tensor.data as TensorData, dims: [...tensor.dims] };
+    if (!into) return tensorValues(await this.runTensors(feeds));
+    const out = await this.runInto(feeds, into);
+    // onnxruntime-node still returns a copy of each output written in place; they are garbage now. Collected only
+    // when V8 next gets round to it, the copies of one step outlived the next (+400 MB at GPT-2 small).
+    if (Object.values(into).reduce((n, data) => n + data.byteLength, 0) >= COLLECT_COPIES_BYTES) collectGarbage();
     return out;
+  }
+
+  private async runInto(feeds: Readonly<Record<string, Feed>>, into: OutputBuffers): Promise<Record<string, TensorValue>> {
+    const fetches: Record<string, ort.Tensor | null> = Object.fromEntries(this.outputNames.map((name) => [name, null]));
+    for (const [name, data] of Object.entries(into)) fetches[name] = this.outputBuffer(name, data);
+    const out = tensorValues(await this.session.run(this.ortFeeds(feeds), fetches));
+    for (const name of Object.keys(into)) out[name] = { data: into[name], dims: out[name].dims };
+    return out;
+  }
+
+  private outputBuffer(name: string, data: TensorData): ort.Tensor {
+    const info = this.outputs.get(name);
+    if (!info) throw new QrpoError(`'${name}' is not an output of this session`, `Outputs are ${this.outputNames.join(', ')}`);
+    return toOrtTensor(name, info, data);
   }
 
   /**
@@ -114,6 +163,11 @@ export class GraphSession {
    * which aborts the process; see tensorStore.ts). `fetches` limits the outputs returned.
    */
   async runTensors(feeds: Readonly<Record<string, Feed>>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+    const ortFeeds = this.ortFeeds(feeds);
+    return fetches ? this.session.run(ortFeeds, [...fetches]) : this.session.run(ortFeeds);
+  }
+
+  private ortFeeds(feeds: Readonly<Record<string, Feed>>): Record<string, ort.Tensor> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, value] of Object.entries(feeds)) {
       if (this.prunedInputs.has(name)) continue;
@@ -124,12 +178,33 @@ export class GraphSession {
     for (const name of this.inputs.keys()) {
       if (!(name in ortFeeds)) throw new QrpoError(`input '${name}' was not fed`);
     }
-    return fetches ? this.session.run(ortFeeds, [...fetches]) : this.session.run(ortFeeds);
+    return ortFeeds;
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+function tensorValues(results: Record<string, ort.Tensor>): Record<string, TensorValue> {
+  const out: Record<string, TensorValue> = {};
+  for (const [name, tensor] of Object.entries(results)) out[name] = { data: tensor.data as TensorData, dims: [...tensor.dims] };
+  return out;
+}
+
+const COLLECT_COPIES_BYTES = 64 * 1024 * 1024;
+let gc: (() => void) | undefined;
+
+/**
+ * A full collection (~10 ms with the engine's small JS heap). A young-generation one was not enough: the copies of
+ * one step were still resident at the next (bench/trainMemory.ts).
+ */
+function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
 }
 
 function toOrtTensor(name: string, input: InputInfo, value: Feed): ort.Tensor {

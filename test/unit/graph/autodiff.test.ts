@@ -11,8 +11,13 @@ import {
   onnxOp,
   reduceMean,
   reduceSum,
+  gather,
+  gatherElements,
+  logSoftmax,
   stopGradient,
+  transpose,
 } from '../../../src/qrpo/graph';
+import { toModelProto } from '../../../src/qrpo/graph/onnxEmit';
 import { GraphSession } from '../../../src/qrpo/runtime/session';
 
 describe('autodiff', () => {
@@ -91,7 +96,28 @@ describe('autodiff', () => {
       assertAllClose([...out.dW.data] as number[], expectedW);
     }
   });
+
+  test('a tied head and embedding backward: one product per weight gradient, no batch reduction, transpose or zero fill', () => {
+    const g = new Graph();
+    const ids = g.input('ids', 'int64', ['batch', 'seq']);
+    const labels = g.input('labels', 'int64', ['batch', 'seq', 1]);
+    const wte = g.input('wte', 'float32', [11, 4]);
+    const w = g.input('w', 'float32', [4, 4]);
+    const h = matmul(gather(wte, ids), w);
+    const loss = reduceSum(gatherElements(logSoftmax(matmul(h, transpose(wte))), labels, -1));
+    const [dWte, dW] = gradients(loss, [wte, w]);
+    g.output('dWte', dWte);
+    g.output('dW', dW);
+    const ops = toModelProto(g).graph!.node!.map((n) => n.opType!);
+    const count = (op: string) => ops.filter((o) => o === op).length;
+    assert.equal(count('Squeeze'), 0, ops.join(' '));
+    assert.equal(count('ConstantOfShape'), 0, 'the scatters go onto the head gradient and onto −softmax·Σg, not into zeros');
+    assert.equal(count('Sub'), 0);
+    assert.equal(count('Add'), 0, 'the lookup gradient is scattered onto the head gradient');
+    assert.equal(count('MatMul'), 6, 'two in the forward; ∂wte (head), ∂h, ∂w and ∂(wte rows) in the backward');
+  });
 });
+
 
 function assertAllClose(actual: number[], expected: number[]): void {
   assert.equal(actual.length, expected.length);

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { gather, gatherElements } from '../../../src/qrpo/graph';
+import { gather, gatherElements, matmul, transpose } from '../../../src/qrpo/graph';
 import { gradTest } from './gradcheck';
 
 describe('gather VJPs match central differences (float64)', () => {
@@ -10,6 +10,14 @@ describe('gather VJPs match central differences (float64)', () => {
       { name: 'ids', shape: [2, 3], dtype: 'int64', values: [4, 1, 4, 0, 4, 2] },
     ],
     build: (table, ids) => gather(table, ids),
+  });
+  gradTest("a tied embedding's head gradient and lookup scatter-add meet in one buffer", {
+    dtype: 'float64',
+    inputs: [
+      { name: 'table', shape: [5, 3] },
+      { name: 'ids', shape: [2, 3], dtype: 'int64', values: [4, 1, 4, 0, 4, 2] },
+    ],
+    build: (table, ids) => matmul(gather(table, ids), transpose(table)),
   });
   gradTest('GatherElements picks labels along the vocabulary axis (ScatterElements add)', {
     dtype: 'float64',

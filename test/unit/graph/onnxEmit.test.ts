@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { onnx } from 'onnx-proto';
 import { Graph, add, encodeModel, gradients, layerNorm, mul, reduceSum, toModelProto } from '../../../src/qrpo/graph';
+import { encodeModelWithExternalData } from '../../../src/qrpo/graph/onnxEmit';
 import { GraphSession } from '../../../src/qrpo/runtime/session';
 
 function trainingGraph(): Graph {
@@ -53,5 +54,23 @@ describe('ONNX emission', () => {
     const out = await (await GraphSession.create(g)).run({ x: Float64Array.from([1, 2]) });
     assert.deepEqual([...out.same.data], [1, 2]);
     assert.deepEqual([...out.doubled.data], [2, 4]);
+  });
+
+  test('external data: large constants point at views of their own arrays, small ones stay inline', () => {
+    const g = new Graph();
+    const x = g.input('x', 'float32', [256]);
+    const weight = new Float32Array(256).fill(0.25);
+    g.output('y', add(mul(x, g.constant(weight, [256])), 1));
+    const { model, externalData } = encodeModelWithExternalData(g);
+    assert.equal(externalData.length, 1);
+    assert.equal(externalData[0].data.buffer, weight.buffer, 'a view, not a copy');
+    assert.ok(model.byteLength < weight.byteLength);
+    const initializers = onnx.ModelProto.decode(model).graph!.initializer!;
+    const external = initializers.find((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)!;
+    assert.deepEqual(
+      external.externalData!.map((e) => [e.key, e.value]),
+      [['location', externalData[0].path], ['offset', '0'], ['length', String(weight.byteLength)]],
+    );
+    assert.equal(initializers.length, 2, 'the scalar 1 stays inline');
   });
 });

@@ -19,6 +19,8 @@ export function sumToShape(grad: Tensor, shape: Shape): Tensor {
   const axes = broadcastAxes(shape, grad.shape);
   if (axes.length === 0) return grad;
   const lead = grad.rank - shape.length;
+  // Only leading axes (a bias over [B, T, ·]): one ReduceSum that drops them, no Squeeze copying the result.
+  if (axes.length === lead) return reduceSum(grad, axes, false);
   const summed = reduceSum(grad, axes, true);
   return lead > 0 ? squeeze(summed, Array.from({ length: lead }, (_, i) => i)) : summed;
 }

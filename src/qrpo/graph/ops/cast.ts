@@ -36,6 +36,13 @@ export function zerosLike(like: Tensor): Tensor {
   return filledLike(like, 0);
 }
 
+/** Whether `t` is a zerosLike() fill, so that a scatter into it can scatter into something else instead. */
+export function isZeros(t: Tensor): boolean {
+  if (t.origin.kind !== 'node' || t.origin.node.rule !== constantOfShapeRule) return false;
+  const value = t.origin.node.attributes.value;
+  return 'tensor' in value && value.tensor.data.every((v: number | bigint) => Number(v) === 0);
+}
+
 export function filledLike(like: Tensor, value: number): Tensor {
   const fill = constantValue([value], [1], like.dtype);
   return like.graph.apply(constantOfShapeRule, [shapeTensorOf(like)], [{ dtype: like.dtype, shape: like.shape }], { value: { tensor: fill } })[0];

@@ -3,8 +3,8 @@
 // receives the sum of its cotangents, which ScatterND / ScatterElements with reduction="add" compute.
 import { GraphError } from '../graphError';
 import { OpRule, Tensor } from '../ir';
-import { normaliseAxis } from '../shapes';
-import { zerosLike } from './cast';
+import { normaliseAxis, sameShape } from '../shapes';
+import { isZeros, zerosLike } from './cast';
 import { unsqueeze } from './layout';
 
 const FILE = 'src/qrpo/graph/ops/gather.ts';
@@ -52,15 +52,39 @@ export function scatterNDAdd(data: Tensor, indices: Tensor, updates: Tensor): Te
   return data.graph.apply(scatterNDRule, [data, indices, updates], [{ dtype: data.dtype, shape: data.shape }], { reduction: { string: 'add' } })[0];
 }
 
-const scatterElementsRule: OpRule = { onnxOp: 'ScatterElements', file: FILE };
+/** The pieces of a scatterElementsAdd into zeros (the cotangent gatherElements hands back), or undefined. */
+export function scatteredIntoZeros(t: Tensor): { indices: Tensor; updates: Tensor; axis: number } | undefined {
+  if (t.origin.kind !== 'node' || t.origin.node.rule !== scatterElementsRule || !isZeros(t.origin.node.inputs[0])) return undefined;
+  const [, indices, updates] = t.origin.node.inputs;
+  return { indices, updates, axis: (t.origin.node.params as { axis: number }).axis };
+}
+
+/**
+ * a + b where one of them is a scatter-add into zeros (an embedding's or a label pick's cotangent): the same scatter
+ * onto the other, which saves the zero fill and a whole-tensor Add. GPT-2's tied wte gets its head gradient and its
+ * lookup gradient this way in one [V, d] buffer (docs/benchmarks.md, opportunity 2). Undefined when neither is.
+ */
+export function addOntoScatter(a: Tensor, b: Tensor): Tensor | undefined {
+  for (const [scattered, other] of [[b, a], [a, b]]) {
+    const node = scattered.origin.kind === 'node' ? scattered.origin.node : undefined;
+    if (!node || !isZeros(node.inputs[0]) || other.dtype !== scattered.dtype || !sameShape(other.shape, scattered.shape)) continue;
+    if (node.rule === scatterNDRule) return scatterNDAdd(other, node.inputs[1], node.inputs[2]);
+    if (node.rule === scatterElementsRule) return scatterElementsAdd(other, node.inputs[1], node.inputs[2], (node.params as { axis: number }).axis);
+  }
+  return undefined;
+}
+
+const scatterElementsRule: OpRule<{ axis: number }> = { onnxOp: 'ScatterElements', file: FILE };
 
 /** data with `updates` added along `axis` at `indices` (the adjoint of gatherElements). */
 export function scatterElementsAdd(data: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor {
   requireIndices('ScatterElements', indices);
+  axis = normaliseAxis(axis, data.rank, 'ScatterElements');
   return data.graph.apply(
     scatterElementsRule,
     [data, indices, updates],
     [{ dtype: data.dtype, shape: data.shape }],
     { axis: { int: axis }, reduction: { string: 'add' } },
+    { axis },
   )[0];
 }

@@ -5,6 +5,7 @@ import { GraphError } from '../graphError';
 import { OpRule, Tensor } from '../ir';
 import { Dim, Shape, broadcastShapes, dimProduct, formatShape, isConcrete, normaliseAxis } from '../shapes';
 import { sumToShape } from './arithmetic';
+import { leftTransposed, matmul } from './matmul';
 
 const FILE = 'src/qrpo/graph/ops/layout.ts';
 
@@ -94,14 +95,31 @@ const transposeRule: OpRule<{ perm: number[] }> = {
   vjp: ({ params: { perm }, grads: [g] }) => {
     const inverse = new Array<number>(perm.length);
     perm.forEach((p, i) => (inverse[p] = i));
-    return [transpose(g!, inverse)];
+    return [transposedProduct(g!, inverse) ?? transpose(g!, inverse)];
   },
 };
 
-/** Permutes axes (default: reverses them). */
+/**
+ * (A·B)ᵀ as Bᵀ·Aᵀ when g is a 2-D product: the cotangent of a transposed weight (x·Wᵀ, Llama's projections and the
+ * tied LM head) then comes out of one MatMul in W's own layout, with no [in, out] temporary transposed afterwards
+ * (the head's [768, 50257] Transpose, docs/benchmarks.md opportunity 2). Only for cotangents: a product the forward
+ * also uses elsewhere would be computed twice.
+ */
+function transposedProduct(g: Tensor, perm: readonly number[]): Tensor | undefined {
+  if (g.rank !== 2 || perm[0] !== 1 || g.origin.kind !== 'node' || g.origin.node.rule.onnxOp !== 'MatMul') return undefined;
+  const [a, b] = g.origin.node.inputs;
+  if (a.rank !== 2 || b.rank !== 2) return undefined;
+  return matmul(leftTransposed(b), transpose(a));
+}
+
+/** Permutes axes (default: reverses them). A transpose of a transpose that restores the order is its input. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const p = perm ? perm.map((a) => normaliseAxis(a, x.rank, 'Transpose')) : x.shape.map((_, i) => x.rank - 1 - i);
   if (p.length !== x.rank || new Set(p).size !== p.length) throw new GraphError(`Transpose: perm [${perm}] does not permute ${x.describe()}`);
+  if (x.origin.kind === 'node' && x.origin.node.rule === transposeRule) {
+    const inner = (x.origin.node.params as { perm: number[] }).perm;
+    if (p.every((a, i) => inner[a] === i)) return x.origin.node.inputs[0];
+  }
   return x.graph.apply(transposeRule, [x], [{ dtype: x.dtype, shape: p.map((a) => x.shape[a]) }], { perm: { ints: p } }, { perm: p })[0];
 }
 

@@ -1,10 +1,14 @@
 // MatMul with numpy batching (a 2-D weight broadcast over a batch of activations). vjp.md "MatMul":
 // ∂X = G·Wᵀ, ∂W = Xᵀ·G, each summed over the batch axes its operand was broadcast along.
+// The gradient of a 2-D operand broadcast over a batch folds the batch into the rows instead: X and G reshaped to
+// [B·T, ·] give ∂W = X₂ᵀ·G₂ as one GEMM with inner dimension B·T. Summing B per-batch products afterwards costs a
+// [B, in, out] temporary plus a ReduceSum and a Squeeze that copy it (docs/benchmarks.md, opportunity 1: 1.4–1.7×
+// per weight gradient, and at B = 1 the "sum" was a 154 MB copy for GPT-2's head).
 import { GraphError } from '../graphError';
 import { OpRule, Tensor } from '../ir';
 import { broadcastShapes, formatShape } from '../shapes';
 import { sumToShape } from './arithmetic';
-import { transposeLastTwo } from './layout';
+import { reshape, transpose, transposeLastTwo, unsqueeze } from './layout';
 
 const FILE = 'src/qrpo/graph/ops/matmul.ts';
 
@@ -13,9 +17,32 @@ const matmulRule: OpRule = {
   file: FILE,
   vjp: ({ inputs: [a, b], grads: [g], needs }) => [
     needs[0] ? sumToShape(matmul(g!, transposeLastTwo(b)), a.shape) : undefined,
-    needs[1] ? sumToShape(matmul(transposeLastTwo(a), g!), b.shape) : undefined,
+    needs[1] ? (foldedWeightGrad(a, g!, b) ?? sumToShape(matmul(transposeLastTwo(a), g!), b.shape)) : undefined,
   ],
 };
+
+/** ∂w of y = x·w for a 2-D w with concrete dims and a batched x: x₂ᵀ·g₂ over [B·…·n] rows; otherwise undefined. */
+function foldedWeightGrad(x: Tensor, g: Tensor, w: Tensor): Tensor | undefined {
+  if (w.rank !== 2 || x.rank <= 2) return undefined;
+  const [k, m] = w.shape;
+  if (typeof k !== 'number' || typeof m !== 'number') return undefined;
+  return matmul(leftTransposed(reshape(x, [-1, k])), reshape(g, [-1, m]));
+}
+
+/**
+ * The transpose of a 2-D `x` [n, k] that a MatMul takes as its left operand, written so that onnxruntime does not
+ * fuse it into FusedMatMul(transA): MLAS ran that ~1.1× slower than an explicit transpose plus a plain MatMul for
+ * GPT-2's weight gradients, and no faster for the tied head's [50257, 768] one (bench/gradientShapes.ts). The last
+ * axis goes to the front of a rank-3 view, then a Reshape (a Transpose straight into the MatMul is what gets fused).
+ * When x is a batched tensor reshaped to rows, that tensor is transposed directly.
+ */
+export function leftTransposed(x: Tensor): Tensor {
+  const [, k] = x.shape;
+  const source = x.origin.kind === 'node' && x.origin.node.rule.onnxOp === 'Reshape' ? x.origin.node.inputs[0] : undefined;
+  const rows = source && source.rank >= 3 && source.shape[source.rank - 1] === k ? source : unsqueeze(x, [0]);
+  const lastFirst = [rows.rank - 1, ...Array.from({ length: rows.rank - 1 }, (_, i) => i)];
+  return reshape(transpose(rows, lastFirst), [k, -1]);
+}
 
 /** a[..., n, k] · b[..., k, m] → [..., n, m]; both operands need rank ≥ 2 (reshape vectors first). */
 export function matmul(a: Tensor, b: Tensor): Tensor {

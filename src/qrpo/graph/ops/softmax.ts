@@ -1,8 +1,9 @@
 // Softmax and LogSoftmax over the last axis (vjp.md "Softmax (last axis)" and "Log-softmax + gather of targets").
 // Both VJPs use the forward's output, so no V×V Jacobian is formed and exp is only applied to log-probs ≤ 0.
 import { OpRule, Tensor } from '../ir';
-import { mul, sub } from './arithmetic';
+import { mul, neg, sub } from './arithmetic';
 import { exp } from './elementwise';
+import { scatterElementsAdd, scatteredIntoZeros } from './gather';
 import { requireFloat, requireRank } from './operands';
 import { reduceSum } from './reduce';
 
@@ -19,8 +20,20 @@ const softmaxRule: OpRule = {
 const logSoftmaxRule: OpRule = {
   onnxOp: 'LogSoftmax',
   file: FILE,
-  vjp: ({ outputs: [y], grads: [g] }) => [sub(g!, mul(exp(y), reduceSum(g!, [-1], true)))],
+  vjp: ({ outputs: [y], grads: [g] }) => [labelPickGrad(y, g!) ?? sub(g!, mul(exp(y), reduceSum(g!, [-1], true)))],
 };
+
+/**
+ * The same rule when G is a scatter of per-label weights u into zeros (gatherElements' VJP, a cross-entropy):
+ * ∂z = scatter-add of u onto −softmax(z)·Σu (vjp.md, "Log-softmax + gather of targets": g·(onehot − softmax)).
+ * No zero [.., V] fill, no ReduceSum over V and no whole-tensor Sub (docs/benchmarks.md, opportunity 3).
+ */
+function labelPickGrad(y: Tensor, g: Tensor): Tensor | undefined {
+  const pick = scatteredIntoZeros(g);
+  if (!pick || pick.axis !== y.rank - 1) return undefined;
+  const total = reduceSum(pick.updates, [-1], true);
+  return scatterElementsAdd(mul(exp(y), neg(total)), pick.indices, pick.updates, pick.axis);
+}
 
 function lastAxis(rule: OpRule, z: Tensor): Tensor {
   requireFloat(rule.onnxOp, z);
