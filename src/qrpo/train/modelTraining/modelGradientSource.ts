@@ -5,7 +5,7 @@
 // session runs with the cuda provider: onnxruntime-node has no device-resident I/O for it, so each run copies the
 // parameters in and the gradients out anyway (engine-notes.md).
 import type { ParameterTensor } from '../../model/weights';
-import { GraphSession, type TensorValue } from '../../runtime/session';
+import { GraphSession, trainingSessionMemory, type TensorValue } from '../../runtime/session';
 import type { GradientResult, GradientSource, MicroBatch } from '../trainer';
 import { inputTokens, packMicroBatch } from './microBatch';
 import { type ModelTrainingSetup, trainableValues, trainingGraphFor } from './modelSetup';
@@ -30,7 +30,14 @@ export class ModelGradientSource implements GradientSource {
     const { graph, parameterInputs } = trainingGraphFor(setup, provider);
     const values = trainableValues(setup, parameterInputs);
     const outputs = ['loss', 'logp', ...parameterInputs.map((n) => `grad.${n}`)];
-    const session = await GraphSession.create(graph, { executionProvider: provider, threads: setup.threads, outputs });
+    const trainableBytes = [...values.values()].reduce((bytes, v) => bytes + v.data.byteLength, 0);
+    const session = await GraphSession.create(graph, {
+      executionProvider: provider,
+      threads: setup.threads,
+      outputs,
+      // A training graph's activations and gradients dwarf what onnxruntime's memory pattern and arena plan for.
+      ...trainingSessionMemory(trainableBytes),
+    });
     const parameters = new Map([...values].map(([name, v]) => [name, v.data]));
     const shapes = new Map([...values].map(([name, v]) => [name, v.shape]));
     return new ModelGradientSource(setup, session, values, parameters, shapes);
