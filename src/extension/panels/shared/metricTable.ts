@@ -98,3 +98,23 @@ function parseIsoUtc(text: string): number | undefined {
   const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
 }
+
+/**
+ * The same columns as views of one Float64Array. Webview.postMessage sends every distinct ArrayBuffer as its own
+ * argument of an RPC whose argument count is one byte, so a message holding more than ~250 buffers (15 runs × 17
+ * metrics) never arrives; views of one buffer travel as one, whatever the number of runs.
+ */
+export function packColumns(tables: readonly MetricColumns[]): MetricColumns[] {
+  const total = tables.reduce((sum, table) => sum + table.columns.reduce((n, column) => n + column.length, 0), 0);
+  const buffer = new Float64Array(total);
+  let offset = 0;
+  return tables.map((table) => ({
+    ...table,
+    columns: table.columns.map((column) => {
+      const view = buffer.subarray(offset, offset + column.length);
+      view.set(column);
+      offset += column.length;
+      return view;
+    }),
+  }));
+}

@@ -8,6 +8,7 @@ import { qrpoLog } from '../../log';
 import { saveChartExport, type ChartExportPayload } from '../shared/chartExportSaver';
 import type { LiveRunMetrics, MetricsChange, RunMetricsStore } from '../shared/liveRunMetrics';
 import { runName } from '../shared/runArguments';
+import { packColumns } from '../shared/metricTable';
 import { renderWebviewHtml } from '../webviewHtml';
 import type {
   CurvesHostMessage,
@@ -210,7 +211,8 @@ export class CurvesPanel implements vscode.Disposable {
     if (this.isDisposed) return;
     this.snapshotPostedAt = Date.now();
     // Built synchronously from the tables, so later appends continue exactly where the snapshot ends.
-    const runs = this.runs.map((run) => ({ ...run.identity, metrics: run.metrics.table.slice(0) }));
+    const tables = packColumns(this.runs.map((run) => run.metrics.table.slice(0)));
+    const runs = this.runs.map((run, i) => ({ ...run.identity, metrics: tables[i] }));
     this.synced = true;
     this.sent.snapshots++;
     if (!(await this.post({ type: 'snapshot', runs, view: this.view }))) this.synced = false;
@@ -261,8 +263,14 @@ export class CurvesPanel implements vscode.Disposable {
     }
   }
 
-  private post(message: CurvesHostMessage): Thenable<boolean> {
-    if (this.isDisposed) return Promise.resolve(false);
-    return this.webviewPanel.webview.postMessage(message);
+  private async post(message: CurvesHostMessage): Promise<boolean> {
+    if (this.isDisposed) return false;
+    try {
+      return await this.webviewPanel.webview.postMessage(message);
+    } catch (error) {
+      // A message the webview transport refuses would otherwise leave the panel on "Loading…" without a trace.
+      qrpoLog().error(`${this.webviewPanel.title}: a '${message.type}' message could not be delivered: ${String(error)}`);
+      return false;
+    }
   }
 }
