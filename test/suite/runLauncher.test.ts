@@ -45,7 +45,7 @@ async function treeItem(api: QrpoExtensionApi, folder: vscode.Uri): Promise<vsco
   return api.runsTree.getTreeItem(api.runsTree.nodes.run(folder));
 }
 
-/** The Runs view shows the run training, read from its status.json and metrics.jsonl: "12/1500 · loss 0.69". */
+/** The Runs view shows the run training, read from its status.json and metrics.jsonl: "12/600 · loss 0.69". */
 async function treeShowsTraining(api: QrpoExtensionApi, folder: vscode.Uri): Promise<vscode.TreeItem | undefined> {
   const run = api.runsModel.run(folder);
   if (run?.state !== 'running' || run.stage !== 'training' || run.lastMetrics === undefined) return undefined;

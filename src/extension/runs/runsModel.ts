@@ -5,7 +5,6 @@
 // run changed and what part of it (runFiles.ts), and only that run's files are read again, debounced per run
 // because the engine rewrites status.json and appends to metrics.jsonl at every logging step.
 import { promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigKey } from '../contributionIds';
 import { qrpoLog } from '../log';
@@ -160,14 +159,6 @@ export class RunsModel implements vscode.Disposable {
       const onEvent = (uri: vscode.Uri) => {
         const run = this.runContaining(uri);
         if (run) this.schedule({ folder: run.folder, part });
-        // A run whose run.json appeared unseen (a missed or coalesced create event) announces itself by writing its
-        // status; look for runs again rather than ignore it until the next refresh.
-        else if (part === 'status' && uri.scheme === 'file') {
-          void fs.stat(join(dirname(uri.fsPath), 'run.json')).then(
-            () => this.schedule({ rediscover: true }),
-            () => undefined,
-          );
-        }
       };
       watcher.onDidCreate(onEvent);
       watcher.onDidChange(onEvent);
