@@ -7,7 +7,7 @@ export interface HostBenchConfig {
   readonly compare: number;
   /** Runs in the Compare Runs panel that follows the live run in (c), the live one included. */
   readonly follow: number;
-  /** What extension build is measured (run.mjs --patch). */
+  /** Which source the measured extension was built from (commit, uncommitted changes). */
   readonly label: string;
   /** Metrics lines per second the writer appends to the live run. */
   readonly rate: number;

@@ -3,6 +3,7 @@
 // staged in bench/.out/extension/ext/, the "tests" are hostBench.js. Generates (or reuses) the many-runs workspace, answers the bench's page
 // probes, prints its report with the machine it ran on, and leaves the numbers in bench/.out/extension/.
 //   node bench/extension/run.mjs [--runs 200] [--steps 2000] [--compare 20] [--follow 10] [--rate 20] [--phase-seconds 15]
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -17,9 +18,15 @@ const outputFolder = __dirname;
 const verbose = process.env.QRPO_INTEGRATION_VERBOSE === '1';
 const timeoutMs = 10 * 60_000;
 
+/** Which source the extension under test was built from: the commit, and whether src/ had changes on top. */
 function label(): string {
-  const index = process.argv.indexOf('--label');
-  return index >= 0 ? process.argv[index + 1] : 'the extension as built from src/';
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8' }).trim() !== '';
+    return `src/ at ${commit}${dirty ? ' with uncommitted changes' : ''}`;
+  } catch {
+    return 'src/ (not a git checkout)';
+  }
 }
 
 function option(name: string, fallback: number): number {

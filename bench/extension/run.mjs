@@ -3,27 +3,19 @@
 // dist/extension.js, so profiles name our functions), bundles the launcher, the in-host bench and the metrics writer
 // into bench/.out/extension/, and runs the launcher with the remaining arguments:
 //   node bench/extension/run.mjs [--runs 200] [--steps 2000] [--compare 20] [--follow 10] [--rate 20]
-//                                [--phase-seconds 15] [--no-build] [--patch packed-columns]
-// --patch packed-columns measures a proposed fix (packedColumnsPatch.mjs) without touching src/.
+//                                [--phase-seconds 15] [--no-build]
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { watPlugin } from '../../src/qrpo/train/watPlugin.mjs';
-import { packedColumnsPatch } from './packedColumnsPatch.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const outdir = join(root, 'bench', '.out', 'extension');
 const args = process.argv.slice(2);
-const patchIndex = args.indexOf('--patch');
-const patch = patchIndex >= 0 ? args[patchIndex + 1] : undefined;
-const launcherArgs = args.filter((a, i) => a !== '--no-build' && i !== patchIndex && i !== patchIndex + 1);
-if (patch !== undefined && patch !== 'packed-columns') {
-  console.error(`unknown --patch ${patch}; the one there is: packed-columns`);
-  process.exit(2);
-}
+const launcherArgs = args.filter((a) => a !== '--no-build');
 
 if (!args.includes('--no-build')) {
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--no-typecheck'], { cwd: root, stdio: 'inherit' });
@@ -42,7 +34,7 @@ await build({
   outfile: join(ext, 'dist', 'extension.js'),
   sourcemap: true,
   external: ['vscode', 'onnxruntime-node'],
-  plugins: [watPlugin(), ...(patch ? [packedColumnsPatch()] : [])],
+  plugins: [watPlugin()],
 });
 await build({
   ...node,
@@ -51,6 +43,5 @@ await build({
   sourcemap: 'inline',
   external: ['vscode', 'playwright-core'],
 });
-const extraArgs = patch ? ['--label', `patched: ${patch}`] : [];
-const run = spawnSync(process.execPath, ['--enable-source-maps', join(outdir, 'launchHostBench.js'), ...launcherArgs, ...extraArgs], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--enable-source-maps', join(outdir, 'launchHostBench.js'), ...launcherArgs], { cwd: root, stdio: 'inherit' });
 process.exit(run.status ?? 1);
