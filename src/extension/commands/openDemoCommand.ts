@@ -2,6 +2,7 @@
 // view. An engine without a demo command (or an untrusted workspace, where nothing runs) gets the README's
 // explanation instead.
 import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunJob } from '../launcher/runJobs';
 import { qrpoLog } from '../log';
@@ -27,6 +28,8 @@ export async function openDemo(context: RunCommandContext): Promise<RunJob | und
 }
 
 async function openReadme(context: RunCommandContext): Promise<void> {
-  const readme = vscode.Uri.file(path.join(context.extensionPath, 'README.md'));
-  await vscode.commands.executeCommand('markdown.showPreview', readme);
+  // A packaged extension holds `readme.md` (vsce renames it); a development checkout holds `README.md`.
+  const names = await fs.readdir(context.extensionPath).catch(() => [] as string[]);
+  const name = names.find((entry) => entry.toLowerCase() === 'readme.md') ?? 'README.md';
+  await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(context.extensionPath, name)));
 }

@@ -105,11 +105,19 @@ export function providerHint(provider: ExecutionProvider): string | undefined {
       `CUDA needs onnxruntime's CUDA provider libraries in ${ortBinaryFolder()}: onnxruntime-node's install script ` +
       'downloads them from NuGet (Microsoft.ML.OnnxRuntime.Gpu.Linux) when the package is installed, but ' +
       'ONNXRUNTIME_NODE_INSTALL=skip or --ignore-scripts skips that, and a VSIX never runs it. ' +
-      `Fetch them with \`ONNXRUNTIME_NODE_INSTALL=cuda12 node ${join(ortPackageFolder(), 'script', 'install.js')}\` (needs network), ` +
-      'with the NVIDIA driver, CUDA 12 runtime and cuDNN 9 libraries on the library path. Or choose webgpu or cpu'
+      `${cudaFetchHint()}, with the NVIDIA driver, CUDA 12 runtime and cuDNN 9 libraries on the library path. ` +
+      'Or choose webgpu or cpu'
     );
   }
   return undefined;
+}
+
+/** How to fetch the CUDA provider libraries: the package's own install script where it ships (an npm install). */
+function cudaFetchHint(): string {
+  const script = join(ortPackageFolder(), 'script', 'install.js');
+  if (existsSync(script)) return `Fetch them with \`ONNXRUNTIME_NODE_INSTALL=cuda12 node ${script}\` (needs network)`;
+  // An installed VSIX carries no install script: the libraries come from the onnxruntime-gpu release of the same version.
+  return `Copy libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so from the onnxruntime-gpu release matching onnxruntime-node into ${ortBinaryFolder()}`;
 }
 
 function bundledProviders(): string[] {
