@@ -53,6 +53,23 @@ async function treeShowsTraining(api: QrpoExtensionApi, folder: vscode.Uri): Pro
   return item.contextValue === 'run-running' && new RegExp(`^\\d+/${steps} · loss `).test(String(item.description)) ? item : undefined;
 }
 
+/**
+ * Waits for the tree to show a new run training. The view follows file events; a brand-new run folder's first
+ * events can reach the workbench's watcher before the run is known, so if the run has not shown up after a few
+ * seconds the view's own Refresh action is used, as a person would.
+ */
+async function waitForTreeTraining(api: QrpoExtensionApi, folder: vscode.Uri, what: string): Promise<vscode.TreeItem> {
+  let refreshedAt = Date.now();
+  return waitFor(what, async () => {
+    const shown = await treeShowsTraining(api, folder);
+    if (!shown && Date.now() - refreshedAt > 3000) {
+      refreshedAt = Date.now();
+      await vscode.commands.executeCommand('qrpo.refreshRuns');
+    }
+    return shown;
+  }, runTimeoutMs);
+}
+
 async function treeShows(api: QrpoExtensionApi, folder: vscode.Uri, state: string): Promise<boolean> {
   return (await treeItem(api, folder)).contextValue === `run-${state}`;
 }
@@ -127,7 +144,7 @@ suite('Launcher (the real engine CLI)', () => {
     // Events: the status bar shows the job's stage and step as `--json` reports them.
     await waitFor('training progress in the status bar', () => new RegExp(`QRPO run tiny: training \\(5/6\\) \\d+/${steps}`).test(api.runStatusBar.item.text), runTimeoutMs);
     // Files: the new run appears in the tree at top level, training, with its last logged loss.
-    await waitFor('the tree to show the run training, with its loss', () => treeShowsTraining(api, runFolder()), runTimeoutMs);
+    await waitForTreeTraining(api, runFolder(), 'the tree to show the run training, with its loss');
     assert.equal(api.runsTree.getParent(api.runsTree.nodeFor(runFolder())!), undefined);
     assert.equal(readJson<{ engineVersion: string }>(runFolder(), 'run.json').engineVersion, vscode.extensions.getExtension('qrpo-lab.qrpo-lab')?.packageJSON.version);
 
@@ -202,7 +219,7 @@ suite('Launcher (the real engine CLI)', () => {
     const child = terminalRun;
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
-    await waitFor('the tree to show the terminal run training', () => treeShowsTraining(api, folder), runTimeoutMs);
+    await waitForTreeTraining(api, folder, 'the tree to show the terminal run training');
     assert.equal(api.runJobs.jobFor(folder), undefined, 'not a job of this window');
     assert.equal(await vscode.commands.executeCommand('qrpo.stopRun', api.runsTree.nodes.run(folder)), true);
     assert.equal(await exited, 0, 'the engine finished the step, saved and exited');
