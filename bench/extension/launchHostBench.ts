@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { codeServerFolder, startCodeServer, type CodeServer } from '../../test/integration/codeServer';
+import { codeServerFolder, startCodeServer, writeUserSettings, type CodeServer } from '../../test/integration/codeServer';
 import { benchLinePrefix, configFileName, probePattern, resultsFileName, type HostBenchConfig, type ProbeRequest } from './benchConfig';
 import { ensureBenchWorkspace } from './benchWorkspace';
 
@@ -60,7 +60,11 @@ async function main(): Promise<number> {
   printMachine();
 
   const userDataDir = join(temp, 'user-data');
-  writeUserSettings(userDataDir);
+  writeUserSettings(userDataDir, {
+    'security.workspace.trust.enabled': false,
+    // The 180 MB of run folders are not source: keep VS Code's own search and git off them, as a user would.
+    'git.enabled': false,
+  });
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -149,25 +153,6 @@ function printMachine(): void {
   console.log(`bench: ${basename(codeServerFolder(repoRoot))}, launcher Node ${process.version}; extension under test: ${label()}`);
 }
 
-function writeUserSettings(userDataDir: string): void {
-  const settings = {
-    'workbench.colorTheme': 'Dark Modern',
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'security.workspace.trust.enabled': false,
-    // The 180 MB of run folders are not source: keep VS Code's own search and git off them, as a user would.
-    'git.enabled': false,
-  };
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-}
 
 main().then(
   (code) => process.exit(code),

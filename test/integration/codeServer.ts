@@ -2,6 +2,7 @@
 // cache folder scripts/install-code-server.sh fills, and stops it with everything it spawned.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -107,4 +108,23 @@ function forwardLines(child: ChildProcess, onLine: (line: string) => void): void
       lines.forEach(onLine);
     });
   }
+}
+
+/** User settings for a test or bench window: a quiet workbench (no tips, telemetry, updates), plus `extra`. */
+export function writeUserSettings(userDataDir: string, extra: Record<string, unknown>): void {
+  const settings = {
+    'workbench.colorTheme': 'Dark Modern',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    ...extra,
+  };
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 }

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateFixtureWorkspace } from '../fixtures/workspace/generateFixtureWorkspace';
 import { collectPageFacts, pageFactsPattern } from '../packaged/pageFacts';
-import { codeServerFolder, startCodeServer, type CodeServer } from './codeServer';
+import { codeServerFolder, startCodeServer, writeUserSettings, type CodeServer } from './codeServer';
 
 const timeoutMs = 4 * 60_000;
 const resultsPattern = /\[qrpo-results\] (\{.*\})/;
@@ -68,7 +68,10 @@ async function runInstalledSuite(repoRoot: string, temp: string, extensionsDir: 
   await generateFixtureWorkspace(workspace);
   const driver = writeDriverExtension(join(temp, 'driver'));
   const userDataDir = join(temp, 'user-data');
-  writeUserSettings(userDataDir);
+  writeUserSettings(userDataDir, {
+    // Trust is the development suite's subject; here the workspace is simply trusted so Prepare can run.
+    'security.workspace.trust.enabled': false,
+  });
   mkdirSync(join(repoRoot, 'test-results/screenshots'), { recursive: true });
 
   let server: CodeServer | undefined;
@@ -140,21 +143,3 @@ function workbenchUrl(origin: string, repoRoot: string, driver: string, workspac
   return `${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
-function writeUserSettings(userDataDir: string): void {
-  const settings = {
-    'workbench.colorTheme': 'Dark Modern',
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    // Trust is the development suite's subject; here the workspace is simply trusted so Prepare can run.
-    'security.workspace.trust.enabled': false,
-  };
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-}

@@ -3,12 +3,12 @@
 // through the smoke-test driver's codeAutomationLog / codeAutomationExit hooks. Prints the suite's output and
 // ends with `integration: N passed, M failed`; exits non-zero on any failure, on zero tests, or on timeout.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { fixtureDatasets, generateFixtureWorkspace } from '../fixtures/workspace/generateFixtureWorkspace';
-import { CodeServer, startCodeServer } from './codeServer';
+import { CodeServer, startCodeServer, writeUserSettings } from './codeServer';
 import { runPackagedIntegration } from './packagedIntegration';
 import { ScreenshotRequests } from './screenshotRequests';
 import { acceptTrustPrompt, trustRequestMarker } from './workspaceTrustPrompt';
@@ -44,7 +44,11 @@ async function main(): Promise<DevelopmentResults> {
   await generateFixtureWorkspace(workspace);
   prepareWithRealCli(cli, join(workspace, fixtureDatasets.preparedUpFront));
   const userDataDir = join(temp, 'user-data');
-  writeUserSettings(userDataDir);
+  writeUserSettings(userDataDir, {
+    // Trust stays on: the extension gates Prepare on it. The suite trusts the folder midway (workspaceTrustPrompt.ts).
+    'security.workspace.trust.enabled': true,
+    'security.workspace.trust.startupPrompt': 'never',
+  });
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -118,25 +122,6 @@ function prepareWithRealCli(cli: string, dataset: string): void {
   if (!existsSync(out)) throw new Error(`dist/cli.js prepare did not write ${out}`);
 }
 
-function writeUserSettings(userDataDir: string): void {
-  const settings = {
-    'workbench.colorTheme': 'Dark Modern',
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    // Trust stays on: the extension gates Prepare on it. The suite trusts the folder midway (workspaceTrustPrompt.ts).
-    'security.workspace.trust.enabled': true,
-    'security.workspace.trust.startupPrompt': 'never',
-  };
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-}
 
 // Then the installed VSIX (packagedIntegration.ts), after the development window's server has stopped.
 // QRPO_SKIP_PACKAGED_TEST=1 leaves it out of a local loop; `npm test` runs it.
