@@ -26,6 +26,11 @@ export interface MicroBatch {
   readonly count: number;
   /** Seeded randomness for the source (dropout, sampling); its state is checkpointed. */
   readonly rng: Random;
+  /**
+   * Arrays, by parameter name, that the source may write this micro-batch's gradients into and return as its
+   * grads (the trainer's accumulation buffers, reused every step). A source that cannot returns arrays of its own.
+   */
+  readonly into?: ReadonlyMap<string, Float32Array>;
 }
 
 export interface GradientResult {
@@ -315,17 +320,17 @@ export function cpuStepper(source: GradientSource, args: TrainingArguments, kern
     weightDecay: args.weightDecay ?? 0,
     kernel,
   });
-  let accumulator = new GradientAccumulator();
+  // One accumulator for the whole run: its arrays are written by the source and summed into step after step.
+  const accumulator = new GradientAccumulator();
   let grads: Gradients | undefined;
   return {
     async computeGradients(microBatch) {
-      const result = await source.computeGradients(microBatch);
+      const result = await source.computeGradients({ ...microBatch, into: accumulator.target() });
       accumulator.add(result.grads);
       return result;
     },
     async gradNorm(accumulation) {
       grads = accumulator.finish(accumulation);
-      accumulator = new GradientAccumulator();
       return globalGradNorm(grads);
     },
     async step({ lr, gradScale }) {

@@ -105,6 +105,21 @@ describe('DPO and resuming, tiny GPT-2 on the CPU', () => {
     await source.release();
   });
 
+  test('gradients written into the trainer\'s arrays equal fresh ones, and are those arrays', async () => {
+    const s = await setup(dir, { kind: 'dpo' }, prepared);
+    const source = await ModelGradientSource.create(s);
+    const microBatch = { indices: [0, 1], step: 0, index: 0, count: 1, rng: Random.fromSeed(1) };
+    const fresh = await source.computeGradients(microBatch);
+    const into = new Map([...fresh.grads].map(([name, g]) => [name, new Float32Array(g.length).fill(Number.NaN)]));
+    const written = await source.computeGradients({ ...microBatch, into });
+    assert.equal(written.loss, fresh.loss);
+    for (const [name, g] of written.grads) {
+      assert.equal(g, into.get(name), `${name}: the array passed in`);
+      assert.deepEqual(g, fresh.grads.get(name), name);
+    }
+    await source.release();
+  });
+
   test('LoRA: only the adapter trains, frozen base weights stay inside the session and unchanged', async () => {
     const s = await setup(dir, { kind: 'qrpo' }, prepared);
     const adapter = initLoraAdapter(s.config, loraConfig({ r: 4, alpha: 8, targetModules: ['c_attn', 'c_fc'] }), 1);

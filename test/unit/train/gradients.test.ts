@@ -69,6 +69,38 @@ describe('gradient accumulation', () => {
     assert.equal(acc.finish('mean').get('w'), g.get('w'));
   });
 
+  test('after the first step a source writing into target() allocates nothing, and the sums stay right', () => {
+    const acc = new GradientAccumulator();
+    assert.equal(acc.target(), undefined, 'nothing to write into before the first gradients');
+    acc.add(grads({ w: [1, 2] }));
+    const first = acc.finish('mean');
+    // A step of two micro-batches, each written into the arrays the accumulator names.
+    const sums = acc.target()!;
+    assert.equal(sums.get('w'), first.get('w'), "a step's first micro-batch goes straight into the sums");
+    sums.get('w')!.set([2, 4]);
+    acc.add(sums);
+    const scratch = acc.target()!;
+    assert.notEqual(scratch.get('w'), sums.get('w'));
+    scratch.get('w')!.set([4, 8]);
+    acc.add(scratch);
+    assert.equal(acc.target()!.get('w'), scratch.get('w'), 'one scratch set serves every later micro-batch');
+    const mean = acc.finish('mean');
+    assert.equal(mean.get('w'), first.get('w'));
+    assert.deepEqual([...mean.get('w')!], [3, 6]);
+  });
+
+  test('arrays of its own from the source are adopted again, and scratch follows their lengths', () => {
+    const acc = new GradientAccumulator();
+    acc.add(grads({ w: [1, 2] }));
+    acc.finish();
+    const fresh = grads({ w: [5, 6, 7] });
+    acc.add(fresh);
+    assert.equal(acc.target()!.get('w')!.length, 3);
+    acc.add(grads({ w: [1, 1, 1] }));
+    assert.deepEqual([...acc.finish('sum').get('w')!], [6, 7, 8]);
+    assert.equal(acc.target()!.get('w'), fresh.get('w'));
+  });
+
   test('micro-batches that disagree on names or lengths are named', () => {
     const acc = new GradientAccumulator();
     acc.add(grads({ w: [1, 2] }));

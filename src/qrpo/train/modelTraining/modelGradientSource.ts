@@ -1,11 +1,12 @@
 // The trainer's GradientSource for a decoder model on CPU arrays: one onnxruntime session of the training graph
 // (trainingGraph.ts) with the trainable parameters as inputs, fed each run straight from the Float32Arrays the
 // trainer updates in place, and frozen ones inside the session as initializers. Each micro-batch returns the loss,
-// ∂loss/∂parameter (fresh arrays the trainer adopts), TRL-named metrics and the tokens seen. On CUDA the same
+// ∂loss/∂parameter (written into the trainer's accumulation arrays when it passes them, else fresh arrays it
+// adopts), TRL-named metrics and the tokens seen. On CUDA the same
 // session runs with the cuda provider: onnxruntime-node has no device-resident I/O for it, so each run copies the
 // parameters in and the gradients out anyway (engine-notes.md).
 import type { ParameterTensor } from '../../model/weights';
-import { GraphSession, trainingSessionMemory, type TensorValue } from '../../runtime/session';
+import { GraphSession, trainingSessionMemory, type OutputBuffers, type TensorValue } from '../../runtime/session';
 import type { GradientResult, GradientSource, MicroBatch } from '../trainer';
 import { inputTokens, packMicroBatch } from './microBatch';
 import { type ModelTrainingSetup, trainableValues, trainingGraphFor } from './modelSetup';
@@ -52,7 +53,7 @@ export class ModelGradientSource implements GradientSource {
     const packed = packMicroBatch(setup.examples, microBatch.indices, setup.settings, setup.padTokenId);
     const feeds: Record<string, TensorValue> = { ...packed.feeds };
     for (const [name, { data, shape }] of this.values) feeds[name] = { data, dims: shape };
-    const out = await this.session.run(feeds);
+    const out = await this.session.run(feeds, this.gradientOutputs(microBatch.into));
     const grads = new Map<string, Float32Array>();
     for (const name of this.values.keys()) grads.set(name, out[`grad.${name}`].data as Float32Array);
     const logp = out.logp.data as Float32Array;
@@ -62,6 +63,17 @@ export class ModelGradientSource implements GradientSource {
       metrics: microBatchMetrics(packed, logp, setup.settings, setup.metrics),
       numTokens: inputTokens(packed.batch),
     };
+  }
+
+  /**
+   * The trainer's arrays as the session's gradient outputs, on CPU only: the in-place write is what the CPU
+   * provider's outputs are measured with, and a CUDA session copies its outputs back in any case.
+   */
+  private gradientOutputs(into: ReadonlyMap<string, Float32Array> | undefined): OutputBuffers | undefined {
+    if (!into || this.session.executionProvider !== 'cpu') return undefined;
+    const names = [...this.values.keys()];
+    if (!names.every((name) => into.get(name)?.length === this.values.get(name)!.data.length)) return undefined;
+    return Object.fromEntries(names.map((name) => [`grad.${name}`, into.get(name)!]));
   }
 
   async release(): Promise<void> {
