@@ -74,7 +74,7 @@ export async function readRunLock(folder: string): Promise<LockOwner | undefined
 /** true: running on this host; false: gone (or its pid reused); undefined: on another host, cannot tell. */
 export function isOwnerAlive(owner: LockOwner): boolean | undefined {
   if (owner.hostname !== hostname()) return undefined;
-  if (!pidAlive(owner.pid)) return false;
+  if (!pidAlive(owner.pid) || isZombie(owner.pid)) return false;
   const started = processStartTime(owner.pid);
   // A process that started after the lock was taken cannot be its owner: the pid was reused.
   return !(started !== undefined && started > Date.parse(owner.startedAt) + 2000);
@@ -180,12 +180,35 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** When a process started (ms since the epoch), from /proc on Linux; undefined elsewhere. */
-function processStartTime(pid: number): number | undefined {
+/**
+ * The fields of /proc/PID/stat after the parenthesised command name (which may hold spaces), from field 3 on; empty
+ * where /proc cannot tell (not Linux, or the process is gone).
+ */
+function procStatFields(pid: number): string[] {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name start at field 3; starttime is field 22, in clock ticks (100/s).
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A process that has exited but is not yet reaped still answers kill(pid, 0). An engine child whose parent was
+ * killed waits as a zombie until init reaps it, which some inits do lazily; it holds nothing.
+ */
+function isZombie(pid: number): boolean {
+  const state = procStatFields(pid)[0];
+  return state === 'Z' || state === 'X';
+}
+
+/** When a process started (ms since the epoch), from /proc on Linux; undefined elsewhere. */
+function processStartTime(pid: number): number | undefined {
+  const fields = procStatFields(pid);
+  if (fields.length === 0) return undefined;
+  try {
+    // starttime is field 22, in clock ticks (100/s).
+    const ticks = Number(fields[19]);
     const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
     return Number.isFinite(ticks) && Number.isFinite(bootSeconds) ? (bootSeconds + ticks / 100) * 1000 : undefined;
   } catch {
