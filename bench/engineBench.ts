@@ -16,6 +16,7 @@ import { Graph, matmul } from '../src/qrpo/graph';
 import { loadModelWeights, readDecoderConfig } from '../src/qrpo/model';
 import { buildScoringGraph, buildTrainingGraph } from '../src/qrpo/model/graphs';
 import { GraphSession, trainingSessionMemory } from '../src/qrpo/runtime/session';
+import { engineAllocatorEnvironment } from '../src/qrpo/runtime/allocatorTuning';
 import { AdamW } from '../src/qrpo/train/adamw';
 import { type BenchSize, REPOSITORY, SIZES, benchSize, ensureModel, forwardFlopsPerToken, parameterCount } from './benchModels';
 import { BenchWorker, type Message, median, seconds, serveWorker } from './benchWorkers';
@@ -159,8 +160,11 @@ function cpuModel(): string {
 
 function startPair(task: string, size: string, batchFile: string): [BenchWorker, BenchWorker] {
   const warmup = task === 'matmul' ? '3' : String(benchSize(size).warmup);
-  const ours = BenchWorker.start('ours', process.execPath, [__filename, '--worker', task, size, batchFile]);
-  const peer = BenchWorker.start('pytorch', PYTHON, [TORCH_PEER, task, size, batchFile, warmup], ONE_THREAD_ENV);
+  // Ours runs as the engine's processes do (the launcher and the CLI set the allocator for them); PyTorch with its
+  // defaults, or with the same allocator settings under --tuned-peer, to show what they would give it.
+  const ours = BenchWorker.start('ours', process.execPath, [__filename, '--worker', task, size, batchFile], engineAllocatorEnvironment());
+  const peerEnv = process.argv.includes('--tuned-peer') ? { ...ONE_THREAD_ENV, ...engineAllocatorEnvironment() } : ONE_THREAD_ENV;
+  const peer = BenchWorker.start('pytorch', PYTHON, [TORCH_PEER, task, size, batchFile, warmup], peerEnv);
   return [ours, peer];
 }
 
@@ -254,6 +258,8 @@ async function main(): Promise<void> {
   const torchVersion = execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
   const ortVersion = JSON.parse(readFileSync(join(REPOSITORY, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')).version;
   console.log(`machine: ${machine}; Node ${process.version}, onnxruntime-node ${ortVersion}; PyTorch ${torchVersion} (/usr/bin/python3, OpenBLAS); threads=1 each`);
+  const allocator = Object.entries(engineAllocatorEnvironment()).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults';
+  console.log(`allocator: ours ${allocator}; pytorch ${process.argv.includes('--tuned-peer') ? allocator : 'defaults'}`);
 
   const peaks: Peak[] = [];
   for (const n of MATMUL_SIZES) {

@@ -12,6 +12,10 @@ import { resumeCommand, resumeUsage } from './cli/resumeCommand';
 import { stopCommand, stopUsage } from './cli/stopCommand';
 import { statusCommand, statusUsage } from './cli/statusCommand';
 import { demoCommand, demoUsage } from './cli/demoCommand';
+import { followRelaunchingParent, relaunchWithTunedAllocator } from './cli/allocatorRelaunch';
+
+/** Commands that only read or signal a run folder, and need no tuned allocator (allocatorRelaunch.ts). */
+const LIGHT_COMMANDS = new Set(['stop', 'status']);
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   run: { run: (argv) => runCommand(argv, processOutput), usage: runUsage },
@@ -43,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
     const suggestion = closestMatch(name, Object.keys(commands));
     processOutput.warn(`error: unknown command '${name}'${suggestion ? `. Did you mean '${suggestion}'?` : ''}\n${usage}`);
     return 2;
+  }
+  if (!followRelaunchingParent() && !LIGHT_COMMANDS.has(name)) {
+    const relaunched = relaunchWithTunedAllocator(argv);
+    if (relaunched) return relaunched;
   }
   try {
     return await command.run(rest);

@@ -1,6 +1,7 @@
 // Runs the engine's command line as a child process and streams its JSON events. Compute never runs in the
 // extension host: a long prepare or training step would freeze every extension sharing the host.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { engineAllocatorEnvironment } from '../../qrpo/runtime/allocatorTuning';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigKey } from '../contributionIds';
@@ -53,7 +54,8 @@ export function startEngineCli<E extends { event: string; message?: string }>(cl
 
   const child = spawn(command, commandArgs, {
     cwd: options.cwd,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    // The engine's allocator settings go in here, so the CLI need not restart itself to get them.
+    env: { ...process.env, ...engineAllocatorEnvironment(), ELECTRON_RUN_AS_NODE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const done = new Promise<CliRunResult>((resolve) => {
