@@ -2,11 +2,12 @@
 // The datasets exist and every row parses (and has what this config needs from it: rewards, reference rewards,
 // pairs), and the model folders hold a config.json of an architecture the engine builds. All problems are gathered
 // and thrown as one RunConfigError (in file order) naming the config field and its line, then the dataset file and row.
-import { existsSync, promises as fs, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDatasetPath, readDataset, type DatasetSummary, type PointwiseRecord } from '../data';
 import { DatasetError, QrpoError } from '../errors';
 import { readDecoderConfig, type ModelHead } from '../model';
+import { detectRewardModelFormat, type RewardModelFormat } from '../reward/rewardModelFormat';
 import type { ConfigDocument, RunConfig } from './config';
 import { PAIRWISE_LOSSES } from './config';
 import { ConfigProblems } from './config/configProblems';
@@ -162,15 +163,18 @@ async function checkModel(path: string, field: ModelCheck['field'], head: ModelH
   }
 }
 
+/** The reward model as the scoring stage will load it: an ONNX export (either layout) or a safetensors classifier. */
 async function checkRewardModel(path: string, validation: RunValidation, report: Report): Promise<void> {
-  if (isDirectory(path) && !existsSync(`${path}/config.json`)) {
-    const onnx = (await fs.readdir(path)).some((name) => name.endsWith('.onnx'));
-    if (onnx) {
-      validation.models.push({ field: 'reward.path', path, architecture: 'onnx' });
-      return;
-    }
+  let format: RewardModelFormat;
+  try {
+    format = await detectRewardModelFormat(path);
+  } catch (error) {
+    if (!(error instanceof QrpoError)) throw error;
+    report('reward.path', error.message);
+    return;
   }
-  await checkModel(path, 'reward.path', 'sequence-classification', validation, report);
+  if (format.kind === 'onnx') validation.models.push({ field: 'reward.path', path, architecture: 'onnx' });
+  else await checkModel(path, 'reward.path', 'sequence-classification', validation, report);
 }
 
 function checkRewardModule(path: string, validation: RunValidation, report: Report): void {

@@ -3,13 +3,14 @@
 // config field and its line, then the dataset file and row.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigDocument, resolveRunConfig, RunConfigError } from '../../../src/qrpo/run/config';
 import { validateRun } from '../../../src/qrpo/run/validateRun';
 import { startRun } from '../../../src/qrpo/run/startRun';
 import { quantilesStage } from '../../../src/qrpo/run/stages/quantilesStage';
 import { writeTinyGpt2 } from '../../fixtures/models/tinyModels';
+import { writeOnnxClassifier } from '../reward/onnxClassifier';
 import { samplePairs, scratch } from './runTestKit';
 
 let dir = '';
@@ -68,6 +69,19 @@ describe('validateRun', () => {
       'dataset_name in run.yaml line 2: dataset not found: data/nope.jsonl',
       'reward.path in run.yaml line 5: policy holds a GPT2LMHeadModel, but reward.path needs a reward model (*ForSequenceClassification)',
     ]);
+  });
+
+  test('an ONNX reward model in onnx/model.onnx passes, whatever architecture its config.json names', async () => {
+    // A DeBERTa reward model exported with optimum: the engine cannot build the architecture, but runs the export.
+    await writeOnnxClassifier(join(dir, 'rm'), join(dir, 'rm-onnx'), { layout: 'onnx-folder' });
+    const configFile = join(dir, 'rm-onnx', 'config.json');
+    writeFileSync(configFile, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), architectures: ['DebertaV2ForSequenceClassification'] }));
+    const result = await validate(`model_name_or_path: policy\ndataset_name: ${samplePairs}\nnum_ref_rewards: 8\nreward:\n  source: model\n  path: rm-onnx\n`);
+    assert.deepEqual(result.models.map((m) => [m.field, m.architecture]), [['model_name_or_path', 'GPT2LMHeadModel'], ['reward.path', 'onnx']]);
+    assert.match(
+      await problems(`model_name_or_path: policy\ndataset_name: ${samplePairs}\nnum_ref_rewards: 8\nreward:\n  source: model\n  path: data\n`),
+      /^reward\.path in run\.yaml line 6: reward model data holds neither safetensors weights with a config\.json nor an ONNX model/,
+    );
   });
 
   test('a model path that is not a folder says the engine loads folders from disk', async () => {
