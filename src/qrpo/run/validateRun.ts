@@ -4,7 +4,7 @@
 // and thrown as one RunConfigError (in file order) naming the config field and its line, then the dataset file and row.
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseDatasetPath, readDataset, type DatasetSummary, type PointwiseRecord } from '../data';
+import { parseDatasetPath, promptKey, readDataset, type DatasetSummary, type PointwiseRecord } from '../data';
 import { DatasetError, QrpoError } from '../errors';
 import { readDecoderConfig, type ModelHead } from '../model';
 import { detectRewardModelFormat, type RewardModelFormat } from '../reward/rewardModelFormat';
@@ -79,6 +79,7 @@ export async function validateRun(config: RunConfig, options: ValidateRunOptions
       const more = outcome.invalidRows > outcome.errors.length ? `\n  … and ${outcome.invalidRows - outcome.errors.length} more` : '';
       report(field, `${outcome.invalidRows} of ${outcome.summary.rows} rows of ${displayPath(path)} are invalid:${listed}${more}`);
     }
+    if (field === 'dataset_name') checkHeldOutLeavesTraining(config, outcome.prompts, report);
   }
 
   await checkModel(config.model_name_or_path, 'model_name_or_path', 'causal-lm', validation, report);
@@ -92,6 +93,20 @@ export async function validateRun(config: RunConfig, options: ValidateRunOptions
   return validation;
 }
 
+/**
+ * Without an eval_dataset_name, evaluation holds eval.num_prompts prompts of dataset_name out of training
+ * (trainingStage.ts); a dataset with no more prompts than that would leave nothing to train on.
+ */
+function checkHeldOutLeavesTraining(config: RunConfig, prompts: number, report: Report): void {
+  if (config.eval_dataset_name !== null || config.eval.checkpoints === 'none' || prompts === 0) return;
+  if (prompts <= config.eval.num_prompts) {
+    report(
+      'eval.num_prompts',
+      `dataset_name has ${prompts} distinct prompt${prompts === 1 ? '' : 's'} and evaluation holds ${config.eval.num_prompts} out of training, so nothing is left to train on; lower eval.num_prompts, give an eval_dataset_name, or set eval.checkpoints to none`,
+    );
+  }
+}
+
 interface RecordRequirement {
   field: string;
   detail: string;
@@ -102,6 +117,8 @@ interface DatasetOutcome {
   summary: DatasetSummary;
   invalidRows: number;
   errors: string[];
+  /** Distinct prompts among the valid rows. */
+  prompts: number;
 }
 
 /** Reads every row; a string when the dataset itself cannot be read. */
@@ -119,11 +136,13 @@ async function checkDataset(
     if (errors.length < options.maxErrors) errors.push(error.message);
   };
   const rows = readDataset(path, { skipInvalid: true, onInvalid: note, numRef: options.numRef });
+  const prompts = new Set<string>();
   try {
     let next = await rows.next();
     let count = 0;
     while (!next.done) {
       const record = next.value;
+      prompts.add(promptKey(record.prompt));
       for (const requirement of options.requirements) {
         if (!requirement.check(record)) {
           note(new DatasetError(requirement.detail, record.source.file, record.source.line, requirement.field, { unit: record.source.unit }));
@@ -133,7 +152,7 @@ async function checkDataset(
       if (++count % 4096 === 0) options.signal?.throwIfAborted();
       next = await rows.next();
     }
-    return { summary: next.value, invalidRows: badRows.size, errors };
+    return { summary: next.value, invalidRows: badRows.size, errors, prompts: prompts.size };
   } catch (error) {
     if (error instanceof QrpoError) return error.message;
     throw error;

@@ -26,14 +26,17 @@ before(async () => {
   mkdirSync(join(dir, 'notamodel'));
 });
 
-async function validate(yaml: string) {
-  const document = parseConfigDocument(yaml, join(dir, 'run.yaml'));
+/** These datasets have a handful of prompts: without this, evaluation would hold them all out of training. */
+const NO_EVAL = 'eval:\n  checkpoints: none\n';
+
+async function validate(yaml: string, evalBlock = NO_EVAL) {
+  const document = parseConfigDocument(yaml + evalBlock, join(dir, 'run.yaml'));
   return validateRun(resolveRunConfig(document), { document });
 }
 
-async function problems(yaml: string): Promise<string> {
+async function problems(yaml: string, evalBlock = NO_EVAL): Promise<string> {
   try {
-    await validate(yaml);
+    await validate(yaml, evalBlock);
   } catch (error) {
     assert.ok(error instanceof RunConfigError, String(error));
     return error.message.replaceAll(`${dir}/`, '');
@@ -84,6 +87,16 @@ describe('validateRun', () => {
     );
   });
 
+  test('held-out eval prompts that would take every training prompt are reported before any stage runs', async () => {
+    const config = `model_name_or_path: policy\ndataset_name: ${samplePairs}\nnum_ref_rewards: 8\n`;
+    assert.equal(
+      await problems(config, 'eval:\n  num_prompts: 100\n'),
+      'eval.num_prompts in run.yaml line 5: dataset_name has 24 distinct prompts and evaluation holds 100 out of training, so nothing is left to train on; lower eval.num_prompts, give an eval_dataset_name, or set eval.checkpoints to none',
+    );
+    await validate(config, 'eval:\n  num_prompts: 23\n');
+    await validate(config, `eval_dataset_name: ${samplePairs}\neval:\n  num_prompts: 100\n`);
+  });
+
   test('a model path that is not a folder says the engine loads folders from disk', async () => {
     assert.equal(
       await problems(`model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: ${samplePairs}\nnum_ref_rewards: 8\n`),
@@ -114,7 +127,7 @@ describe('validateRun', () => {
     assert.equal(stagesAsked, false);
     assert.equal(existsSync(join(dir, 'runs/bad')), false);
 
-    writeFileSync(join(dir, 'good.yaml'), `model_name_or_path: policy\ndataset_name: ${samplePairs}\nnum_ref_rewards: 8\n`);
+    writeFileSync(join(dir, 'good.yaml'), `model_name_or_path: policy\ndataset_name: ${samplePairs}\nnum_ref_rewards: 8\n${NO_EVAL}`);
     const started = await startRun(join(dir, 'good.yaml'), () => [quantilesStage()]);
     assert.equal(started.outcome.state, 'done');
     assert.equal(started.folder.dir, join(dir, 'runs/good'));
