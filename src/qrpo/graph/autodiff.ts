@@ -1,6 +1,7 @@
 // Reverse-mode autodiff over the IR: walks the forward nodes backwards (graph order is topological), hands each
 // node's output cotangents to its op's VJP rule (ops/*.ts) and sums the cotangents of tensors used more than once.
 // Only float tensors that depend on a parameter carry cotangents: integer ids, masks and constants stop gradients.
+import { customGradientOf } from './customGradient';
 import { GraphError } from './graphError';
 import { Tensor } from './ir';
 import { add } from './ops/arithmetic';
@@ -38,6 +39,15 @@ export function gradients(loss: Tensor, params: readonly Tensor[]): Tensor[] {
     const node = forward[n];
     const grads = node.outputs.map((o) => cotangents.get(o.id));
     if (grads.every((g) => g === undefined)) continue;
+    const custom = node.outputs.length === 1 ? customGradientOf(node.outputs[0]) : undefined;
+    if (custom) {
+      const inputGrads = custom.vjp(grads[0]!);
+      custom.inputs.forEach((input, i) => {
+        const g = inputGrads[i];
+        if (dependsOnParam.has(input.id) && g) accumulate(input, g, 'custom gradient');
+      });
+      continue;
+    }
     const needs = node.inputs.map((t) => dependsOnParam.has(t.id));
     if (!needs.some(Boolean)) continue;
     if (!node.rule.vjp) {
@@ -49,11 +59,14 @@ export function gradients(loss: Tensor, params: readonly Tensor[]): Tensor[] {
     const inputGrads = node.rule.vjp({ node, inputs: node.inputs, outputs: node.outputs, params: node.params, grads, needs });
     node.inputs.forEach((input, i) => {
       const g = inputGrads[i];
-      if (!needs[i] || !g) return;
-      checkCotangent(node.rule.onnxOp, input, g);
-      const previous = cotangents.get(input.id);
-      cotangents.set(input.id, previous ? (addOntoScatter(previous, g) ?? add(previous, g)) : g);
+      if (needs[i] && g) accumulate(input, g, node.rule.onnxOp);
     });
+  }
+
+  function accumulate(input: Tensor, g: Tensor, op: string): void {
+    checkCotangent(op, input, g);
+    const previous = cotangents.get(input.id);
+    cotangents.set(input.id, previous ? (addOntoScatter(previous, g) ?? add(previous, g)) : g);
   }
 
   return params.map((p) => cotangents.get(p.id) ?? zerosLike(p));

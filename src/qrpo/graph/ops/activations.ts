@@ -1,14 +1,27 @@
-// Activation functions composed of primitives, so their gradients come from the primitives' rules: GPT-2's
-// tanh GELU (`gelu_new`), the exact erf GELU, and SiLU (Llama's SwiGLU gate). vjp.md lists their closed forms,
-// which the gradient checks confirm.
+// Activation functions composed of primitives: GPT-2's tanh GELU (`gelu_new`, with its gradient in closed form),
+// the exact erf GELU and SiLU (Llama's SwiGLU gate), whose gradients come from the primitives' rules. vjp.md lists
+// their closed forms, which the gradient checks confirm.
 import { Tensor } from '../ir';
-import { add, div, mul, neg } from './arithmetic';
-import { erf, exp, pow, sigmoid, tanh } from './elementwise';
+import { withCustomGradient } from '../customGradient';
+import { add, div, mul, neg, sub } from './arithmetic';
+import { erf, exp, sigmoid } from './elementwise';
 
-/** ½x(1 + tanh(√(2/π)(x + 0.044715x³))): HF `gelu_new` / `gelu_pytorch_tanh`. */
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/**
+ * ½x(1 + tanh(√(2/π)(x + 0.044715x³))): HF `gelu_new` / `gelu_pytorch_tanh`, computed as x·σ(z) with
+ * z = x·(2c + 2ac·x²) (½(1 + tanh u) = σ(2u)): six elementwise passes instead of eight. Its gradient is the closed
+ * form σ + x·σ(1 − σ)·(2c + 6ac·x²), eight passes that reuse x² and σ, where autodiff through the primitives takes
+ * thirteen (customGradient.ts).
+ */
 export function geluTanh(x: Tensor): Tensor {
-  const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-  return mul(mul(x, 0.5), add(tanh(inner), 1));
+  const xSquared = mul(x, x);
+  const s = sigmoid(mul(x, add(mul(xSquared, 2 * GELU_A * GELU_C), 2 * GELU_C)));
+  return withCustomGradient(mul(x, s), [x], (g) => {
+    const slope = add(mul(xSquared, 6 * GELU_A * GELU_C), 2 * GELU_C);
+    return [mul(g, add(mul(mul(mul(s, sub(1, s)), slope), x), s))];
+  });
 }
 
 /** ½x(1 + erf(x/√2)): HF `gelu`. */
