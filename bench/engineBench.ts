@@ -5,15 +5,15 @@
 // Each (size, task) runs in a fresh pair of processes, ours and PyTorch's, timed interleaved by this parent
 // (ours, peer, ours, peer…) after warm-up runs in each; medians are reported. Ours: the training graph
 // (forward + backward, parameters fed as inputs, gradients written into persistent arrays, memory settings from
-// trainingSessionMemory) in a GraphSession, then AdamW (WebAssembly SIMD) in place; the
-// scoring graph (forward only, weights as initializers). PyTorch: eager forward, loss.backward(),
-// torch.optim.AdamW.step(); scoring under torch.no_grad(). Both apply the LM head to the T−1 scored positions only.
+// trainingSessionMemory) in a GraphSession, then AdamW (WebAssembly SIMD) in place; the scoring graph (forward
+// only, weights as initializers that onnxruntime reads from the safetensors file). PyTorch: eager forward,
+// loss.backward(), torch.optim.AdamW.step(); scoring under torch.no_grad(). Both apply the LM head to the T−1 scored positions only.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graph, matmul } from '../src/qrpo/graph';
-import { loadModelWeights, readDecoderConfig } from '../src/qrpo/model';
+import { loadFrozenModelWeights, loadModelWeights, readDecoderConfig } from '../src/qrpo/model';
 import { buildScoringGraph, buildTrainingGraph } from '../src/qrpo/model/graphs';
 import { GraphSession, trainingSessionMemory } from '../src/qrpo/runtime/session';
 import { engineAllocatorEnvironment } from '../src/qrpo/runtime/allocatorTuning';
@@ -65,13 +65,13 @@ async function ourWorker(task: string, sizeName: string, batchFile: string): Pro
     const dir = await ensureModel(size);
     const batch: BenchBatch = JSON.parse(readFileSync(batchFile, 'utf8'));
     const config = await readDecoderConfig(dir);
-    const weights = await loadModelWeights(dir, config);
     const dims = [size.batch, size.seq];
     const int64 = (rows: number[][]) => ({ data: BigInt64Array.from(rows.flat(), (v) => BigInt(v)), dims });
     const sequence = { input_ids: int64(batch.input_ids), attention_mask: int64(batch.attention_mask), completion_mask: int64(batch.completion_mask) };
     const threads = 1;
     if (task === 'score') {
-      const { graph } = buildScoringGraph(config, weights);
+      // As the product scores: the float32 weights stay in the checkpoint and onnxruntime reads them from there.
+      const { graph } = buildScoringGraph(config, await loadFrozenModelWeights(dir, config));
       const session = await GraphSession.create(graph, { threads });
       const run = async () => {
         const start = process.hrtime.bigint();
@@ -82,6 +82,7 @@ async function ourWorker(task: string, sizeName: string, batchFile: string): Pro
       for (let i = 1; i < size.warmup; i++) await run();
       return { info: { firstLogp: first.logp }, run };
     }
+    const weights = await loadModelWeights(dir, config);
     const { graph, parameterInputs } = buildTrainingGraph(config, weights, { loss: { kind: 'qrpo' } });
     const params = new Map(parameterInputs.map((name) => [name, weights.get(name)!.data]));
     const trainableBytes = [...params.values()].reduce((n, p) => n + p.byteLength, 0);

@@ -1,11 +1,15 @@
-// Peak RSS of building a scoring session from in-memory weights, one fresh process per variant: the model bytes
-// with the weights inline (encodeModel) against in-memory external data that views the weights' own arrays.
-//   node bench/run.mjs sessionMemory [--size gpt2-124m]
+// Peak RSS of building a scoring session, one fresh process per variant: from weights read into JS, as model bytes
+// with the weights inline (`inline`: encodeModel) or as in-memory external data that views the weights' own arrays
+// (`external`, and `external-noprepack` with onnxruntime's prepacking off); or, as the product builds it now, with
+// the float32 weights left in the safetensors file for onnxruntime to read (`file`: loadFrozenModelWeights and
+// GraphSession).
+//   node bench/run.mjs sessionMemory [--size gpt2-124m] [--variants inline,external,external-noprepack,file]
 import { execFileSync } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../src/qrpo/graph';
 import { encodeModelWithExternalData } from '../src/qrpo/graph/onnxEmit';
-import { loadModelWeights, readDecoderConfig } from '../src/qrpo/model';
+import { loadFrozenModelWeights, loadModelWeights, readDecoderConfig } from '../src/qrpo/model';
+import { GraphSession } from '../src/qrpo/runtime/session';
 import { buildScoringGraph } from '../src/qrpo/model/graphs';
 import { benchSize, ensureModel } from './benchModels';
 
@@ -17,18 +21,25 @@ async function variant(name: string, sizeName: string): Promise<void> {
   const size = benchSize(sizeName);
   const dir = await ensureModel(size);
   const config = await readDecoderConfig(dir);
-  const weights = await loadModelWeights(dir, config);
+  const weights = name === 'file' ? await loadFrozenModelWeights(dir, config) : await loadModelWeights(dir, config);
   const { graph } = buildScoringGraph(config, weights);
   const loaded = rss();
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 };
   const start = process.hrtime.bigint();
-  let session: ort.InferenceSession;
-  if (name === 'inline') {
-    session = await ort.InferenceSession.create(encodeModel(graph), options);
+  let run: (feeds: Record<string, ort.Tensor>) => Promise<Record<string, ort.Tensor>>;
+  if (name === 'file') {
+    const session = await GraphSession.create(graph, { threads: 1 });
+    run = (feeds) => session.runTensors(feeds);
   } else {
-    const { model, externalData } = encodeModelWithExternalData(graph);
-    const extra = name === 'external-noprepack' ? { extra: { session: { disable_prepacking: '1' } } } : {};
-    session = await ort.InferenceSession.create(model, { ...options, ...extra, externalData: externalData.map(({ path, data }) => ({ path, data })) });
+    let session: ort.InferenceSession;
+    if (name === 'inline') {
+      session = await ort.InferenceSession.create(encodeModel(graph), options);
+    } else {
+      const { model, externalData } = encodeModelWithExternalData(graph);
+      const extra = name === 'external-noprepack' ? { extra: { session: { disable_prepacking: '1' } } } : {};
+      session = await ort.InferenceSession.create(model, { ...options, ...extra, externalData: externalData.map(({ path, data }) => ({ path, data })) });
+    }
+    run = (feeds) => session.run(feeds);
   }
   const created = Number(process.hrtime.bigint() - start) / 1e9;
   const afterCreate = rss();
@@ -40,7 +51,7 @@ async function variant(name: string, sizeName: string): Promise<void> {
     completion_mask: new ort.Tensor('int64', new BigInt64Array(size.batch * T).fill(1n), ids.dims),
   };
   const runStart = process.hrtime.bigint();
-  const out = await session.run(feeds);
+  const out = await run(feeds);
   const ran = Number(process.hrtime.bigint() - runStart) / 1e9;
   console.log(
     `${sizeName} ${name.padEnd(8)} weights loaded: rss ${loaded.toFixed(0)} MB; session created in ${created.toFixed(2)} s, rss ${afterCreate.toFixed(0)} MB; ` +
@@ -60,7 +71,7 @@ if (process.argv[2] === '--variant') {
   });
 } else {
   const size = argument('--size') ?? 'gpt2-124m';
-  for (const name of (argument('--variants') ?? 'inline,external,external-noprepack').split(',')) {
+  for (const name of (argument('--variants') ?? 'inline,external,external-noprepack,file').split(',')) {
     process.stdout.write(execFileSync(process.execPath, [__filename, '--variant', name, size], { encoding: 'utf8' }));
   }
 }

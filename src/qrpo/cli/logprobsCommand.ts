@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { readDataset, type PointwiseRecord } from '../data';
 import { ConfigError } from '../errors';
-import { loadModelWeights, readDecoderConfig } from '../model';
+import { loadFrozenModelWeights, readDecoderConfig } from '../model';
 import type { EncodedExample } from '../model/chatTemplate';
 import { buildScoringGraph, logSoftmaxFormFor, packScoringBatch, scoringFeeds } from '../model/graphs';
 import { checkVocabulary, loadTokenizer } from '../model/tokenizer';
@@ -80,7 +80,7 @@ export async function logprobsCommand(argv: string[], output: CommandOutput): Pr
   const tokenizer = await loadTokenizer(modelDir);
   checkVocabulary(tokenizer, config);
   const records = recordTokenizer(tokenizer, config, limits);
-  const weights = await loadModelWeights(modelDir, config, { tokenizerVocabSize: tokenizer.vocabSize });
+  const weights = await loadFrozenModelWeights(modelDir, config, { tokenizerVocabSize: tokenizer.vocabSize });
   const graph = buildScoringGraph(config, weights, { logSoftmax: logSoftmaxFormFor(device) }).graph;
   const session = await GraphSession.create(graph, { executionProvider: device });
   const { padTokenId } = records;

@@ -3,7 +3,7 @@
 // KL estimates and the implicit reward compare two numbers computed the same way: the log-probs generation reports
 // come from the decoding graph, whose float32 rounding differs from the scoring graph's by ~1e-6.
 import { resolve } from 'node:path';
-import { loadModelWeights, readDecoderConfig, type DecoderConfig } from '../model';
+import { loadFrozenModelWeights, readDecoderConfig, type DecoderConfig } from '../model';
 import { buildScoringGraph, logSoftmaxFormFor, packScoringBatch, scoringFeeds, type TokenizedSequence } from '../model/graphs';
 import { checkVocabulary, loadTokenizer } from '../model/tokenizer';
 import { GraphSession, type ExecutionProvider } from '../runtime';
@@ -28,7 +28,7 @@ export async function loadTokenScorer(folder: string, options: TokenScorerOption
   const config = await readDecoderConfig(dir);
   const tokenizer = await loadTokenizer(dir);
   checkVocabulary(tokenizer, config);
-  const weights = await loadModelWeights(dir, config, { tokenizerVocabSize: tokenizer.vocabSize });
+  const weights = await loadFrozenModelWeights(dir, config, { tokenizerVocabSize: tokenizer.vocabSize });
   const provider = options.executionProvider ?? 'cpu';
   const { graph } = buildScoringGraph(config, weights, { logSoftmax: logSoftmaxFormFor(provider) });
   const session = await GraphSession.create(graph, { executionProvider: provider, threads: options.threads, outputs: ['token_logps'] });

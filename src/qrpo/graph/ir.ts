@@ -14,6 +14,27 @@ export interface ConstantValue {
   readonly data: TensorData;
 }
 
+/** Bytes of one element of each dtype, as ONNX stores them raw (little-endian). */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int64: 8, bool: 1 };
+
+/** A byte range of a file that holds a tensor's raw little-endian values. */
+export interface FileRegion {
+  readonly path: string;
+  /** Bytes from the start of the file to the first value. */
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * A constant whose values stay in a file (a checkpoint's float32 tensor): onnxruntime reads them when the session is
+ * created, so they never exist as a JS array (runtime/session.ts).
+ */
+export interface FileConstantValue {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly file: FileRegion;
+}
+
 /** ONNX attributes, tagged because a JS number cannot say whether it is an INT or a FLOAT attribute. */
 export type Attribute =
   | { readonly int: number }
@@ -48,6 +69,7 @@ export interface OpRule<P = unknown> {
 export type TensorOrigin =
   | { readonly kind: 'input'; readonly name: string }
   | { readonly kind: 'constant'; readonly value: ConstantValue }
+  | { readonly kind: 'file-constant'; readonly value: FileConstantValue }
   | { readonly kind: 'node'; readonly node: Node; readonly index: number };
 
 export class Tensor {
@@ -75,6 +97,8 @@ export class Tensor {
         return `input '${this.origin.name}' ${this.dtype}${shape}`;
       case 'constant':
         return `constant ${this.dtype}${shape}`;
+      case 'file-constant':
+        return `constant ${this.dtype}${shape} read from ${this.origin.value.file.path}`;
       case 'node':
         return `output ${this.origin.index} of ${this.origin.node.rule.onnxOp} #${this.origin.node.id} ${this.dtype}${shape}`;
     }
@@ -122,6 +146,18 @@ export class Graph {
   constant(values: TensorData | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
     const value = constantValue(values, shape, dtype);
     const tensor = new Tensor(this, this.nextId++, value.dtype, value.shape, { kind: 'constant', value });
+    this.constants.push(tensor);
+    return tensor;
+  }
+
+  /** A constant whose values onnxruntime reads from `file` itself; `file.length` must be the shape's byte size. */
+  fileConstant(dtype: DType, shape: readonly number[], file: FileRegion): Tensor {
+    const bytes = shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+    if (bytes !== file.length || !Number.isSafeInteger(file.offset) || file.offset < 0) {
+      throw new GraphError(`a ${dtype}${formatShape(shape)} constant needs ${bytes} bytes, but was given ${file.length} at offset ${file.offset} of ${file.path}`);
+    }
+    const value: FileConstantValue = { dtype, shape: [...shape], file: { ...file } };
+    const tensor = new Tensor(this, this.nextId++, dtype, value.shape, { kind: 'file-constant', value });
     this.constants.push(tensor);
     return tensor;
   }

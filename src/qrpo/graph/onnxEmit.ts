@@ -1,8 +1,9 @@
 // Writes a graph as an ONNX model (IR version 8, default-domain opset 18) for onnxruntime: only the nodes the
-// requested outputs need, constants as initializers (small identical ones shared), symbolic dims as dim_param.
+// requested outputs need, constants as initializers (small identical ones shared; file-backed ones as external data
+// that points into their file), symbolic dims as dim_param.
 import { onnx } from 'onnx-proto';
 import { GraphError } from './graphError';
-import { Attribute, ConstantValue, Graph, Node, Tensor } from './ir';
+import { Attribute, ConstantValue, FileConstantValue, FileRegion, Graph, Node, Tensor } from './ir';
 import { onnxDataType } from './ops/cast';
 import { Shape } from './shapes';
 
@@ -14,6 +15,11 @@ export interface EmitOptions {
   /** Graph outputs to emit (default: all). Nodes only other outputs need are left out. */
   outputs?: readonly string[];
   name?: string;
+  /**
+   * The external-data `location` of each file a file-backed constant reads from, relative to the folder onnxruntime
+   * resolves it against (runtime/session.ts). Required when the emitted part of the graph has file-backed constants.
+   */
+  fileLocation?: (path: string) => string;
 }
 
 export function encodeModel(graph: Graph, options: EmitOptions = {}): Uint8Array {
@@ -33,22 +39,15 @@ export interface ExternalDataModel {
  * `encodeModel`'s bytes held the weights three times at once (the JS arrays, the bytes, onnxruntime's copy).
  */
 export function encodeModelWithExternalData(graph: Graph, options: EmitOptions = {}, minBytes = 1024): ExternalDataModel {
+  // onnxruntime takes external data from files or from an in-memory table, not both: once it has a table it looks
+  // every location up there (and fails on the files). A graph that reads constants from files gets the rest inline.
+  if (liveFileRegions(graph, options).length > 0) return { model: encodeModel(graph, options), externalData: [] };
   const externalData: { path: string; data: Uint8Array }[] = [];
   const proto = toModelProto(graph, options, (name, value) => {
     const data = bytesOf(value);
     if (data.byteLength < minBytes) return undefined;
     externalData.push({ path: name, data });
-    return {
-      name,
-      dims: [...value.shape],
-      dataType: onnxDataType(value.dtype),
-      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
-      externalData: [
-        { key: 'location', value: name },
-        { key: 'offset', value: '0' },
-        { key: 'length', value: String(data.byteLength) },
-      ],
-    };
+    return externalTensorProto(name, value, { path: name, offset: 0, length: data.byteLength });
   });
   return { model: onnx.ModelProto.encode(proto).finish(), externalData };
 }
@@ -57,16 +56,20 @@ type InitializerWriter = (name: string, value: ConstantValue) => onnx.ITensorPro
 
 export function toModelProto(graph: Graph, options: EmitOptions = {}, writeInitializer?: InitializerWriter): onnx.ModelProto {
   const outputs = selectOutputs(graph, options.outputs);
-  const live = liveNodes(outputs.map((o) => o.tensor));
-  const consumed = new Set<number>(outputs.map((o) => o.tensor.id));
-  for (const node of live) for (const t of node.inputs) consumed.add(t.id);
+  const { live, consumed } = liveParts(outputs);
 
   const names = new Map<number, string>();
   const initializers: onnx.ITensorProto[] = [];
   const sharedConstants = new Map<string, string>();
   for (const t of graph.inputs) if (t.origin.kind === 'input') names.set(t.id, t.origin.name);
   for (const t of graph.constants) {
-    if (!consumed.has(t.id) || t.origin.kind !== 'constant') continue;
+    if (!consumed.has(t.id)) continue;
+    if (t.origin.kind === 'file-constant') {
+      names.set(t.id, `const_${t.id}`);
+      initializers.push(fileTensorProto(`const_${t.id}`, t.origin.value, options, t));
+      continue;
+    }
+    if (t.origin.kind !== 'constant') continue;
     const key = constantKey(t.origin.value);
     const shared = key && sharedConstants.get(key);
     if (shared) {
@@ -114,10 +117,22 @@ export function toModelProto(graph: Graph, options: EmitOptions = {}, writeIniti
 
 /** The names of the graph inputs a model emitted with these options still reads (unused ones are dropped). */
 export function liveInputNames(graph: Graph, options: EmitOptions = {}): string[] {
-  const outputs = selectOutputs(graph, options.outputs);
-  const used = new Set<number>(outputs.map((o) => o.tensor.id));
-  for (const node of liveNodes(outputs.map((o) => o.tensor))) for (const t of node.inputs) used.add(t.id);
-  return graph.inputs.filter((t) => used.has(t.id)).map((t) => (t.origin.kind === 'input' ? t.origin.name : ''));
+  const { consumed } = liveParts(selectOutputs(graph, options.outputs));
+  return graph.inputs.filter((t) => consumed.has(t.id)).map((t) => (t.origin.kind === 'input' ? t.origin.name : ''));
+}
+
+/** The file regions the file-backed constants of a model emitted with these options read. */
+export function liveFileRegions(graph: Graph, options: EmitOptions = {}): FileRegion[] {
+  const { consumed } = liveParts(selectOutputs(graph, options.outputs));
+  return graph.constants.flatMap((t) => (t.origin.kind === 'file-constant' && consumed.has(t.id) ? [t.origin.value.file] : []));
+}
+
+/** The nodes the outputs depend on, and every tensor those nodes read or the outputs are. */
+function liveParts(outputs: Graph['outputs']): { live: Node[]; consumed: Set<number> } {
+  const live = liveNodes(outputs.map((o) => o.tensor));
+  const consumed = new Set<number>(outputs.map((o) => o.tensor.id));
+  for (const node of live) for (const t of node.inputs) consumed.add(t.id);
+  return { live, consumed };
 }
 
 function selectOutputs(graph: Graph, requested?: readonly string[]): Graph['outputs'] {
@@ -162,6 +177,26 @@ function constantKey(value: ConstantValue): string | undefined {
 
 function tensorProto(name: string, value: ConstantValue): onnx.ITensorProto {
   return { name, dims: [...value.shape], dataType: onnxDataType(value.dtype), rawData: bytesOf(value) };
+}
+
+function fileTensorProto(name: string, value: FileConstantValue, options: EmitOptions, tensor: Tensor): onnx.ITensorProto {
+  if (!options.fileLocation) throw new GraphError(`${tensor.describe()}: emitting a graph with file-backed constants needs a fileLocation`);
+  return externalTensorProto(name, value, { ...value.file, path: options.fileLocation(value.file.path) });
+}
+
+/** An initializer whose values onnxruntime reads from `region` (its path being the external-data location). */
+function externalTensorProto(name: string, value: Pick<ConstantValue, 'dtype' | 'shape'>, region: FileRegion): onnx.ITensorProto {
+  return {
+    name,
+    dims: [...value.shape],
+    dataType: onnxDataType(value.dtype),
+    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    externalData: [
+      { key: 'location', value: region.path },
+      { key: 'offset', value: String(region.offset) },
+      { key: 'length', value: String(region.length) },
+    ],
+  };
 }
 
 function attributeProto(name: string, value: Attribute): onnx.IAttributeProto {

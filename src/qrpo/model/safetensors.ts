@@ -4,6 +4,7 @@
 // the bytes read become typed arrays without byte swapping.
 import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import { ModelFormatError } from '../errors';
+import type { FileRegion } from '../graph';
 import { bf16ToFloat32, f16ToFloat32 } from './halfFloat';
 import { checkHeaderLength, parseHeader } from './safetensorsHeader';
 import type { SafetensorsDtype, SafetensorsHeader, TensorInfo } from './safetensorsHeader';
@@ -33,6 +34,11 @@ export interface TensorSource {
   info(name: string): LocatedTensorInfo | undefined;
   /** Reads a floating-point tensor (F32, F16, BF16 or F64) widened or narrowed to float32. */
   readFloat32(name: string): Promise<Float32Array>;
+  /**
+   * The byte range of the file that holds a tensor's raw data, for readers that leave tensors where they are
+   * (weights.ts loadFrozen); a source that cannot say leaves this out, and its tensors are read instead.
+   */
+  region?(name: string): FileRegion | undefined;
 }
 
 /** Positional reads from one open file, either asynchronous or synchronous. */
@@ -95,6 +101,11 @@ export class SafetensorsFile implements TensorSource {
   info(name: string): LocatedTensorInfo | undefined {
     const info = this.header.tensors.get(name);
     return info && { ...info, file: this.path };
+  }
+
+  region(name: string): FileRegion | undefined {
+    const info = this.header.tensors.get(name);
+    return info && { path: this.path, offset: this.header.dataStart + info.begin, length: info.end - info.begin };
   }
 
   /** The tensor in its stored dtype: F16 and BF16 as raw Uint16Array bits, BOOL as Uint8Array, F8 as raw bytes. */

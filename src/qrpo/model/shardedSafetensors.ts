@@ -4,6 +4,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { ModelFormatError } from '../errors';
+import type { FileRegion } from '../graph';
 import { SafetensorsFile } from './safetensors';
 import type { LocatedTensorInfo, TensorSource } from './safetensors';
 
@@ -50,6 +51,10 @@ export class ShardedSafetensors implements TensorSource {
 
   info(name: string): LocatedTensorInfo | undefined {
     return this.shardOf.get(name)?.info(name);
+  }
+
+  region(name: string): FileRegion | undefined {
+    return this.shardOf.get(name)?.region(name);
   }
 
   async readFloat32(name: string): Promise<Float32Array> {

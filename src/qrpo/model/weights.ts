@@ -2,8 +2,11 @@
 // trusting whatever the file holds. Real checkpoints of one architecture differ: names with or without the
 // base-model prefix, non-parameter buffers saved beside the weights (causal masks, RoPE frequencies), a tied head
 // stored or omitted, an embedding matrix padded beyond the tokenizer's vocabulary. Resolution reads only headers;
-// tensor data is read when asked for (`ResolvedWeights.read`) or all at once (`load`, `loadModelWeights`).
+// tensor data is read when asked for (`ResolvedWeights.read`) or all at once (`load`, `loadModelWeights`). Graphs
+// that keep every parameter frozen (scoring, decoding) take `loadFrozen`/`loadFrozenModelWeights` instead: float32
+// tensors stay in their file as regions onnxruntime reads itself, so the process never holds a JS copy of them.
 import { ModelFormatError } from '../errors';
+import type { FileRegion } from '../graph';
 import type { DecoderConfig } from './config';
 import { baseModelPrefix, decoderParameters } from './decoderParameters';
 import type { ParameterSpec } from './decoderParameters';
@@ -17,6 +20,15 @@ export interface ParameterTensor {
 
 /** Canonical parameter name (see decoderParameters.ts) → float32 values, in the checkpoint's layout. */
 export type ModelWeights = ReadonlyMap<string, ParameterTensor>;
+
+/** A parameter stored as float32 in the layout the graphs read it in, left in its file for onnxruntime to read. */
+export interface FileBackedParameter {
+  readonly shape: readonly number[];
+  readonly file: FileRegion;
+}
+
+/** Weights for parameters that stay frozen in a graph (initializers): values in JS, or where a file holds them. */
+export type FrozenWeights = ReadonlyMap<string, ParameterTensor | FileBackedParameter>;
 
 export interface ResolvedParameter extends ParameterSpec {
   /** The stored tensor this parameter is read from. */
@@ -57,6 +69,30 @@ export class ResolvedWeights {
     for (const [name, parameter] of this.parameters) weights.set(name, { shape: parameter.shape, data: await this.read(name) });
     return weights;
   }
+
+  /**
+   * Every parameter for a graph that keeps them frozen: F32 tensors as the file regions that hold them, the others
+   * read and widened. When the widened tensors outweigh the F32 ones, all are read (`load`): a graph with file-backed
+   * constants hands onnxruntime its other constants inline (onnxEmit.ts says why), one more copy each while the
+   * session is created, which pays only while they are the smaller part (F32 norms beside BF16 matrices are not).
+   */
+  async loadFrozen(): Promise<FrozenWeights> {
+    const regions = new Map<string, FileRegion>();
+    let readBytes = 0;
+    for (const [name, { shape, stored }] of this.parameters) {
+      const region = stored.dtype === 'F32' ? this.source.region?.(stored.name) : undefined;
+      if (region) regions.set(name, region);
+      else readBytes += 4 * shape.reduce((a, b) => a * b, 1);
+    }
+    const fileBytes = [...regions.values()].reduce((n, region) => n + region.length, 0);
+    if (readBytes > fileBytes) return this.load();
+    const weights = new Map<string, ParameterTensor | FileBackedParameter>();
+    for (const [name, { shape }] of this.parameters) {
+      const file = regions.get(name);
+      weights.set(name, file ? { shape, file } : { shape, data: await this.read(name) });
+    }
+    return weights;
+  }
 }
 
 /** Matches the config's parameters to stored tensors and checks shapes and dtypes, reading headers only. */
@@ -78,13 +114,19 @@ export function resolveWeights(source: TensorSource, config: DecoderConfig, opti
   return new ResolvedWeights(source, parameters, unusedTensors);
 }
 
-/** Opens the weights in a model folder (single file or sharded), resolves them against `config` and reads them all. */
-export async function loadModelWeights(
-  folderOrFile: string,
-  config: DecoderConfig,
-  options: WeightResolutionOptions = {},
-): Promise<ModelWeights> {
-  return resolveWeights(await openModelWeights(folderOrFile), config, options).load();
+/** Opens the weights in a model folder (single file or sharded) and resolves them against `config` (headers only). */
+export async function resolveModelWeights(folderOrFile: string, config: DecoderConfig, options: WeightResolutionOptions = {}): Promise<ResolvedWeights> {
+  return resolveWeights(await openModelWeights(folderOrFile), config, options);
+}
+
+/** Every parameter of a model folder, read as float32. */
+export async function loadModelWeights(folderOrFile: string, config: DecoderConfig, options: WeightResolutionOptions = {}): Promise<ModelWeights> {
+  return (await resolveModelWeights(folderOrFile, config, options)).load();
+}
+
+/** Every parameter of a model folder for graphs that keep them frozen: float32 tensors left in their files (`loadFrozen`). */
+export async function loadFrozenModelWeights(folderOrFile: string, config: DecoderConfig, options: WeightResolutionOptions = {}): Promise<FrozenWeights> {
+  return (await resolveModelWeights(folderOrFile, config, options)).loadFrozen();
 }
 
 /** Buffers, and a tied head that was saved anyway (transformers ties it to the embedding on load, so it is unused). */

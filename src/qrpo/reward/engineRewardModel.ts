@@ -3,7 +3,7 @@
 // 0, and a reward model has exactly one label (num_labels = 1, as TRL's RewardTrainer writes them).
 import { resolve } from 'node:path';
 import { ModelFormatError } from '../errors';
-import { loadModelWeights, readDecoderConfig } from '../model';
+import { loadFrozenModelWeights, readDecoderConfig } from '../model';
 import { chatTemplateOf } from '../model/chatTemplate';
 import { buildRewardGraph } from '../model/graphs';
 import { checkVocabulary, loadTokenizer } from '../model/tokenizer';
@@ -35,7 +35,7 @@ export async function loadEngineRewardModel(folder: string, options: RewardModel
     // GPT-2's learned positions end at n_positions; RoPE models are not cut.
     maxLength: config.family === 'gpt2' ? config.maxPositions : undefined,
   });
-  const weights = await loadModelWeights(dir, config, { tokenizerVocabSize: tokenizer.vocabSize });
+  const weights = await loadFrozenModelWeights(dir, config, { tokenizerVocabSize: tokenizer.vocabSize });
   const session = await GraphSession.create(buildRewardGraph(config, weights).graph, { executionProvider: options.executionProvider, threads: options.threads });
   const description = `reward model ${displayPath(dir)} (${config.architecture})`;
   const batchSize = options.batchSize ?? 8;

@@ -1,12 +1,16 @@
 // An onnxruntime-node session over a graph from src/qrpo/graph: choose the execution provider and thread count,
-// feed named typed arrays, get named outputs back. On WebGPU, chosen outputs can stay on the device (`deviceOutputs`)
-// and be fed back as inputs; runTensors() hands those over as onnxruntime tensors, and tensorStore.ts owns them.
+// feed named typed arrays, get named outputs back. Constants reach onnxruntime as in-memory external data or, when the
+// graph has file-backed ones (a checkpoint's float32 tensors), as external data it reads from those files itself. On
+// WebGPU, chosen outputs can stay on the device (`deviceOutputs`) and be fed back as inputs; runTensors() hands those
+// over as onnxruntime tensors, and tensorStore.ts owns them.
+import { promises as fs } from 'node:fs';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
-import { QrpoError } from '../errors';
-import { DType, Graph, TensorData, isConcrete } from '../graph';
-import { encodeModelWithExternalData, liveInputNames } from '../graph/onnxEmit';
+import { ModelFormatError, QrpoError } from '../errors';
+import { DType, FileRegion, Graph, TensorData, isConcrete } from '../graph';
+import { encodeModelWithExternalData, liveFileRegions, liveInputNames } from '../graph/onnxEmit';
 import { ExecutionProvider, ExecutionProviderError, providerError, requireExecutionProvider } from './providers';
 
 export { ExecutionProviderError };
@@ -84,11 +88,13 @@ export class GraphSession {
       if (!outputs.includes(name)) throw new QrpoError(`deviceOutputs names '${name}', which is not among the outputs (${outputs.join(', ')})`);
     }
     const onDevice = provider === 'webgpu' ? (options.deviceOutputs ?? []) : [];
-    const { model, externalData } = encodeModelWithExternalData(graph, { outputs: options.outputs });
+    const files = await externalDataFiles(liveFileRegions(graph, { outputs: options.outputs }));
+    const { model, externalData } = encodeModelWithExternalData(graph, { outputs: options.outputs, fileLocation: files?.location });
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(model, {
         ...(externalData.length > 0 ? { externalData: externalData.map(({ path, data }) => ({ path, data })) } : {}),
+        ...(files ? { extra: { session: { model_external_initializers_file_folder_path: files.folder } } } : {}),
         executionProviders: [provider],
         intraOpNumThreads: options.threads ?? 1,
         interOpNumThreads: 1,
@@ -184,6 +190,59 @@ export class GraphSession {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Where onnxruntime finds the files of file-backed constants: one folder, and each file's location inside it. */
+interface ExternalDataFiles {
+  readonly folder: string;
+  readonly location: (path: string) => string;
+}
+
+/**
+ * The folder to hand onnxruntime (session option `model_external_initializers_file_folder_path`, for a model loaded
+ * from bytes: no model file is written anywhere) and the files' locations relative to it. onnxruntime 1.30 refuses
+ * absolute locations and any whose real path (symlinks resolved) leaves that folder, so both come from the files'
+ * real paths: a Hugging Face cache folder, whose model.safetensors links into ../../blobs/, works too. Each file is
+ * checked to still hold every byte the model reads, so a checkpoint truncated after its header was read fails with
+ * its name rather than onnxruntime's words. On the CPU onnxruntime maps the files (privately) and keeps the mappings
+ * of initializers it uses as stored (the embedding a Gather reads) for the session's life: a file must not be cut
+ * short in place meanwhile; replacing it (the engine's writers write a temp file and rename it) is harmless.
+ */
+async function externalDataFiles(regions: readonly FileRegion[]): Promise<ExternalDataFiles | undefined> {
+  if (regions.length === 0) return undefined;
+  const ends = new Map<string, number>();
+  for (const { path, offset, length } of regions) ends.set(path, Math.max(ends.get(path) ?? 0, offset + length));
+  const realPaths = new Map<string, string>();
+  for (const [path, end] of ends) {
+    const stat = await fs.stat(path).catch(() => undefined);
+    if (!stat) throw new ModelFormatError(`${path} no longer exists; the session reads weights from it`);
+    if (stat.size < end) {
+      throw new ModelFormatError(`${path} holds ${stat.size} bytes but its tensors end at byte ${end}; was it truncated or replaced after it was opened?`);
+    }
+    realPaths.set(path, await fs.realpath(path));
+  }
+  const folder = commonFolder([...realPaths.values()].map((real) => dirname(real)));
+  return {
+    folder,
+    location: (path) => {
+      const location = relative(folder, realPaths.get(path)!);
+      if (isAbsolute(location)) throw new QrpoError(`onnxruntime cannot read weights from ${path}: it shares no folder with the other weight files`);
+      return location;
+    },
+  };
+}
+
+/** The deepest folder that holds every one of `folders` (absolute, normalised paths). */
+function commonFolder(folders: readonly string[]): string {
+  let common = folders[0];
+  for (const folder of folders.slice(1)) {
+    while (common !== folder && !folder.startsWith(common.endsWith(sep) ? common : common + sep)) {
+      const parent = dirname(common);
+      if (parent === common) break;
+      common = parent;
+    }
+  }
+  return common;
 }
 
 function tensorValues(results: Record<string, ort.Tensor>): Record<string, TensorValue> {

@@ -2,7 +2,7 @@
 // initializers) in one onnxruntime session, the KV cache passed from step to step as onnxruntime tensors. On WebGPU
 // the cache stays on the device between steps and only the logits come back (engine-notes.md).
 import type * as ort from 'onnxruntime-node';
-import { type DecoderConfig, type ModelWeights, loadModelWeights, readDecoderConfig } from '../model';
+import { type DecoderConfig, type FrozenWeights, loadFrozenModelWeights, readDecoderConfig } from '../model';
 import { buildDecodingGraph, pastKeyName, pastValueName, presentKeyName, presentValueName } from '../model/graphs';
 import { type TextTokenizer, checkVocabulary, loadTokenizer } from '../model/tokenizer';
 import { GraphSession, type ExecutionProvider } from '../runtime';
@@ -48,7 +48,7 @@ export class OnnxDecoder {
     this.step = step;
   }
 
-  static async create(config: DecoderConfig, weights: ModelWeights, options: OnnxDecoderOptions = {}): Promise<OnnxDecoder> {
+  static async create(config: DecoderConfig, weights: FrozenWeights, options: OnnxDecoderOptions = {}): Promise<OnnxDecoder> {
     const { graph } = buildDecodingGraph(config, weights);
     const provider = options.executionProvider ?? 'cpu';
     const presentNames = graph.outputs.map((o) => o.name).filter((name) => name.startsWith('present.'));
@@ -71,12 +71,15 @@ export interface LoadedGenerator {
   readonly decoder: OnnxDecoder;
 }
 
-/** A model folder ready to generate: config, tokenizer (checked against the embedding), weights in a decoding session. */
+/**
+ * A model folder ready to generate: config, tokenizer (checked against the embedding), weights in a decoding session
+ * that reads the float32 ones from the checkpoint itself (no JS copy of them is made).
+ */
 export async function loadGenerator(folder: string, options: OnnxDecoderOptions = {}): Promise<LoadedGenerator> {
   const config = await readDecoderConfig(folder);
   const tokenizer = await loadTokenizer(folder);
   checkVocabulary(tokenizer, config);
-  const weights = await loadModelWeights(folder, config, { tokenizerVocabSize: tokenizer.vocabSize });
+  const weights = await loadFrozenModelWeights(folder, config, { tokenizerVocabSize: tokenizer.vocabSize });
   return { config, tokenizer, decoder: await OnnxDecoder.create(config, weights, options) };
 }
 

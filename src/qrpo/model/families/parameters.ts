@@ -1,12 +1,13 @@
 // Binds a model's parameters into a graph, per build: trainable ones become graph inputs named by their canonical
 // name (fed each run, differentiable), frozen ones become initializers that stay inside the onnxruntime session
-// (and on the device): engine-notes.md, "Frozen weights as initializers stay inside the session". A projection
-// wrapper (a LoRA adapter, model/lora/) adds its own parameters and a term to chosen projections without the forwards
-// knowing about it: they call `project`.
+// (and on the device): engine-notes.md, "Frozen weights as initializers stay inside the session". A frozen parameter
+// given as a file region (weights.ts loadFrozen) becomes a file-backed constant that onnxruntime reads itself. A
+// projection wrapper (a LoRA adapter, model/lora/) adds its own parameters and a term to chosen projections without
+// the forwards knowing about it: they call `project`.
 import { GraphError, type Graph, type Tensor, add, matmul, transpose } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { decoderParameters, type ParameterSpec } from '../decoderParameters';
-import type { ModelWeights } from '../weights';
+import type { FrozenWeights } from '../weights';
 import { ModelFormatError } from '../../errors';
 
 /** Which parameters are trainable graph inputs: none, all, a list of canonical names, or a predicate. */
@@ -51,7 +52,7 @@ export interface BoundProjectionWrapper {
 export function bindParameters(
   graph: Graph,
   config: DecoderConfig,
-  weights: ModelWeights | undefined,
+  weights: FrozenWeights | undefined,
   trainable: ParameterSelection,
   wrapper?: ProjectionWrapper,
 ): BoundParameters {
@@ -71,7 +72,7 @@ export function bindParameters(
     if (!value) throw new ModelFormatError(`the weights have no "${spec.name}", which a frozen ${config.architecture} parameter needs`);
     const agrees = value.shape.length === spec.shape.length && value.shape.every((d, i) => d === spec.shape[i]);
     if (!agrees) throw new ModelFormatError(`"${spec.name}" has shape [${value.shape}], but the config implies [${spec.shape}] (${spec.shapeInConfigTerms})`);
-    tensors.set(spec.name, graph.constant(value.data, spec.shape));
+    tensors.set(spec.name, 'file' in value ? graph.fileConstant('float32', spec.shape, value.file) : graph.constant(value.data, spec.shape));
   }
   const get = (name: string): Tensor => {
     const t = tensors.get(name);

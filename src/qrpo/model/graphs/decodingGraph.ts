@@ -15,7 +15,7 @@
 import { Graph, TO_END, type Tensor, slice, squeeze } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { type KeyValue, bindParameters, decoderForward, lmLogits } from '../families';
-import type { ModelWeights } from '../weights';
+import type { FrozenWeights } from '../weights';
 import { type ModelGraphOptions, requireHead } from './modelInputs';
 import type { ModelGraph } from './scoringGraph';
 
@@ -33,7 +33,7 @@ export const pastValueName = (layer: number): string => `past_key_values.${layer
 export const presentKeyName = (layer: number): string => `present.${layer}.key`;
 export const presentValueName = (layer: number): string => `present.${layer}.value`;
 
-export function buildDecodingGraph(config: DecoderConfig, weights: ModelWeights | undefined, options: DecodingGraphOptions = {}): ModelGraph {
+export function buildDecodingGraph(config: DecoderConfig, weights: FrozenWeights | undefined, options: DecodingGraphOptions = {}): ModelGraph {
   requireHead(config, 'causal-lm', 'decoding graph');
   const graph = new Graph();
   const inputIds = graph.input('input_ids', 'int64', ['batch', 'seq']);

@@ -4,7 +4,7 @@ import { Graph, type Tensor } from '../../graph';
 import { ModelFormatError } from '../../errors';
 import type { DecoderConfig, ModelHead } from '../config';
 import { type BoundParameters, type ParameterSelection, type ProjectionWrapper, bindParameters } from '../families';
-import type { ModelWeights } from '../weights';
+import type { FrozenWeights } from '../weights';
 
 export interface ModelGraphOptions {
   /**
@@ -30,7 +30,7 @@ export interface SequenceInputs {
 }
 
 /** A new graph with input_ids, attention_mask (and position_ids) over [batch, seq], and the bound parameters. */
-export function sequenceInputs(config: DecoderConfig, weights: ModelWeights | undefined, options: ModelGraphOptions, defaultTrainable: ParameterSelection): SequenceInputs {
+export function sequenceInputs(config: DecoderConfig, weights: FrozenWeights | undefined, options: ModelGraphOptions, defaultTrainable: ParameterSelection): SequenceInputs {
   const graph = new Graph();
   const inputIds = graph.input('input_ids', 'int64', ['batch', 'seq']);
   const attentionMask = graph.input('attention_mask', 'int64', ['batch', 'seq']);

@@ -6,7 +6,7 @@
 // Outputs: scores [batch, num_labels] float32 (a reward model has one label: scores[:, 0] is the reward).
 import type { DecoderConfig } from '../config';
 import { type LastTokenRule, decoderForward, sequenceScores } from '../families';
-import type { ModelWeights } from '../weights';
+import type { FrozenWeights } from '../weights';
 import { type ModelGraphOptions, requireHead, sequenceInputs } from './modelInputs';
 import type { ModelGraph } from './scoringGraph';
 
@@ -15,7 +15,7 @@ export interface RewardGraphOptions extends ModelGraphOptions {
   readonly lastToken?: LastTokenRule;
 }
 
-export function buildRewardGraph(config: DecoderConfig, weights: ModelWeights | undefined, options: RewardGraphOptions = {}): ModelGraph {
+export function buildRewardGraph(config: DecoderConfig, weights: FrozenWeights | undefined, options: RewardGraphOptions = {}): ModelGraph {
   requireHead(config, 'sequence-classification', 'reward graph');
   const { graph, params, inputIds, attentionMask, positionIds } = sequenceInputs(config, weights, options, 'none');
   const { hidden } = decoderForward(config, params, { inputIds, attentionMask, positionIds });

@@ -9,7 +9,7 @@
 import type { Graph } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { decoderForward } from '../families';
-import type { ModelWeights } from '../weights';
+import type { FrozenWeights } from '../weights';
 import { type LogSoftmaxForm, completionLogps } from './completionLogps';
 import { type ModelGraphOptions, requireHead, sequenceInputs } from './modelInputs';
 
@@ -25,7 +25,7 @@ export interface ModelGraph {
   readonly parameterInputs: readonly string[];
 }
 
-export function buildScoringGraph(config: DecoderConfig, weights: ModelWeights | undefined, options: ScoringGraphOptions = {}): ModelGraph {
+export function buildScoringGraph(config: DecoderConfig, weights: FrozenWeights | undefined, options: ScoringGraphOptions = {}): ModelGraph {
   requireHead(config, 'causal-lm', 'scoring graph');
   const { graph, params, inputIds, attentionMask, positionIds } = sequenceInputs(config, weights, options, 'none');
   const completionMask = graph.input('completion_mask', 'int64', ['batch', 'seq']);

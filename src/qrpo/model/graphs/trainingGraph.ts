@@ -10,7 +10,7 @@
 import { gradients } from '../../graph';
 import type { DecoderConfig } from '../config';
 import { decoderForward } from '../families';
-import type { ModelWeights } from '../weights';
+import type { FrozenWeights } from '../weights';
 import { type LogSoftmaxForm, completionLogps } from './completionLogps';
 import { type ModelGraphOptions, requireHead, sequenceInputs } from './modelInputs';
 import type { ModelGraph } from './scoringGraph';
@@ -22,7 +22,7 @@ export interface TrainingGraphOptions extends ModelGraphOptions {
   readonly logSoftmax?: LogSoftmaxForm;
 }
 
-export function buildTrainingGraph(config: DecoderConfig, weights: ModelWeights | undefined, options: TrainingGraphOptions): ModelGraph {
+export function buildTrainingGraph(config: DecoderConfig, weights: FrozenWeights | undefined, options: TrainingGraphOptions): ModelGraph {
   requireHead(config, 'causal-lm', 'training graph');
   const { graph, params, inputIds, attentionMask, positionIds } = sequenceInputs(config, weights, options, 'all');
   const completionMask = graph.input('completion_mask', 'int64', ['batch', 'seq']);

@@ -8,7 +8,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { readDataset, type PointwiseRecord } from '../../data';
-import { loadModelWeights, readDecoderConfig } from '../../model';
+import { loadFrozenModelWeights, readDecoderConfig } from '../../model';
 import { buildScoringGraph, logSoftmaxFormFor, packScoringBatch, scoringFeeds } from '../../model/graphs';
 import { checkVocabulary, loadTokenizer } from '../../model/tokenizer';
 import { GraphSession } from '../../runtime';
@@ -85,7 +85,7 @@ async function score(context: StageContext, input: string, journal: JsonlJournal
   const tokenizer = await loadTokenizer(dir);
   checkVocabulary(tokenizer, modelConfig);
   const tokens = recordTokenizer(tokenizer, modelConfig, runTokenLimits(config));
-  const weights = await loadModelWeights(dir, modelConfig, { tokenizerVocabSize: tokenizer.vocabSize });
+  const weights = await loadFrozenModelWeights(dir, modelConfig, { tokenizerVocabSize: tokenizer.vocabSize });
   const device = await stageDevice(config);
   const graph = buildScoringGraph(modelConfig, weights, { logSoftmax: logSoftmaxFormFor(device.executionProvider) }).graph;
   const session = await GraphSession.create(graph, device);
