@@ -9,8 +9,10 @@ import { join, resolve } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 import { fixtureDatasets, generateFixtureWorkspace } from '../fixtures/workspace/generateFixtureWorkspace';
 import { CodeServer, startCodeServer, writeUserSettings } from './codeServer';
+import { startDemoRuns } from './demoRuns';
 import { runPackagedIntegration } from './packagedIntegration';
 import { ScreenshotRequests } from './screenshotRequests';
+import { answerWebviewFacts } from './webviewFacts';
 import { acceptTrustPrompt, trustRequestMarker } from './workspaceTrustPrompt';
 
 const overallTimeoutMs = 5 * 60_000;
@@ -53,6 +55,8 @@ async function main(): Promise<DevelopmentResults> {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // The demo trains while code-server and Chromium start; the workbench opens the workspace once it is done.
+  const demo = startDemoRuns(cli, workspace, verbose);
   try {
     server = await startCodeServer({
       repoRoot,
@@ -78,12 +82,14 @@ async function main(): Promise<DevelopmentResults> {
       const text = String(message);
       if (verbose) console.log(`[workbench ${_level}] ${text}`);
       if (screenshots.handleLogLine(text)) return;
+      if (answerWebviewFacts(page, text)) return;
       if (text.includes(trustRequestMarker)) void acceptTrustPrompt(page);
       const parsed = resultsPattern.exec(text);
       if (parsed) results = JSON.parse(parsed[1]) as SuiteResults;
       const suiteLine = text.indexOf(suiteLinePrefix);
       if (suiteLine >= 0) console.log(text.slice(suiteLine + suiteLinePrefix.length));
     });
+    await demo.finished;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`integration: no result within ${overallTimeoutMs / 1000} s (the suite hung or the workbench never ran it; rerun with QRPO_INTEGRATION_VERBOSE=1)`)), overallTimeoutMs);
     });
@@ -98,6 +104,8 @@ async function main(): Promise<DevelopmentResults> {
     return { passed, failed, ok: exitCode === 0 && failed === 0 && passed > 0 };
   } finally {
     clearTimeout(timer);
+    demo.stop();
+    await demo.finished.catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await server?.stop();
     rmSync(temp, { recursive: true, force: true });

@@ -87,7 +87,7 @@ suite('Length Bias panel', () => {
 
   test('leaves screenshots (dark and light themes)', async () => {
     await renderAfter(panel.host, 'scatter', () => panel.show({ split: 'all' }));
-    await screenshotsInBothThemes('length-bias', panel.host);
+    await screenshotsInBothThemes('length-bias', panel.host, ['scatter', 'lengths']);
   });
 
   test('exports the fits and the points', async () => {

@@ -5,6 +5,7 @@ import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { QuantileRewardsPanel } from '../../src/extension/panels/quantileRewards/quantileRewardsPanel';
 import { fixtureDatasetRows } from '../fixtures/workspace/generateFixtureWorkspace';
+import { useColourTheme } from './resultsTestSupport';
 import { activatedApi, delay, takeScreenshot, waitFor, workspaceFile } from './support/extension';
 
 const preparedFile = () => workspaceFile('data', 'helpfulness.prepared.jsonl');
@@ -52,15 +53,14 @@ suite('Quantile Rewards panel', () => {
 
   test('follows a colour theme change without CSP violations', async () => {
     const api = await activatedApi();
-    const config = vscode.workspace.getConfiguration('workbench');
-    await config.update('colorTheme', 'Light Modern', vscode.ConfigurationTarget.Global);
+    // The charts restyle in the same task that gives the webview the new theme.
+    await useColourTheme('Light Modern');
     try {
-      await delay(1_000);
       const file = await takeScreenshot('quantile-rewards-light');
       assert.ok(statSync(file).size > 10_000);
       assert.equal(api.cspViolationCount(panel), 0);
     } finally {
-      await config.update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
+      await useColourTheme('Dark Modern');
     }
   });
 

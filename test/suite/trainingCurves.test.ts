@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CurvesPanel } from '../../src/extension/panels/trainingCurves/curvesPanel';
 import { PanelViewType } from '../../src/extension/contributionIds';
+import { useColourTheme } from './resultsTestSupport';
 import { activatedApi, delay, waitFor } from './support/extension';
 import { appendSteps, metricLines, temporaryRunsFolder, writeFixtureRun, type CurvesFixtureRun } from './trainingCurvesFixtures';
 import { assertWellFormedSvg, curvesRegistry, hideAndShow, nextRenderWhere, panelScreenshot, pngSignature, renderWhere } from './trainingCurvesSupport';
@@ -153,15 +154,17 @@ suite('Training Curves panel', () => {
 
   test('leaves a screenshot in the light theme without CSP violations', async () => {
     panel.setView({ metrics: ['loss', 'grad_norm', 'learning_rate', 'rewards/margins', 'percentile_rewards/chosen', 'percentile_rewards/rejected'], xAxis: 'step', smoothing: 0.6 });
-    const config = vscode.workspace.getConfiguration('workbench');
-    await config.update('colorTheme', 'Light Modern', vscode.ConfigurationTarget.Global);
+    await nextRenderWhere(panel, 'six charts', (r) => r.charts === 6);
+    // The charts take their colours when drawn: the light screenshot waits for the redraw the theme change causes.
+    const redrawn = nextRenderWhere(panel, 'a redraw in the light theme', () => true);
+    await useColourTheme('Light Modern');
     try {
-      await delay(1_000);
+      await redrawn;
       const file = await panelScreenshot('training-curves-light');
       assert.ok(statSync(file).size > 10_000);
       assert.equal(panel.cspViolationCount, 0);
     } finally {
-      await config.update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
+      await useColourTheme('Dark Modern');
     }
   });
 });

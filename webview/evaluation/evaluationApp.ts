@@ -20,11 +20,10 @@ import type {
   SelectSplitMessage,
 } from '../../src/extension/panels/evaluation/protocol';
 import { EvaluationPart } from '../../src/extension/panels/evaluation/protocol';
-import type { PanelRenderedMessage, ReadyMessage, SplitChoice } from '../../src/extension/panels/results/commonProtocol';
-import { adoptStyles } from '../shared/adoptStyles';
+import type { SplitChoice } from '../../src/extension/panels/results/commonProtocol';
 import { postToHost, saveState } from '../vscodeApi';
-import { afterPaint, element, exportButtons, notesList, panelHeader, panelLinks, runFacts, stepName } from '../results/dom';
-import { resultsCss } from '../results/resultsStyles';
+import { element, exportButtons, stepName } from '../results/dom';
+import { reportRendered, resultsShell } from '../results/resultsShell';
 import { checkpointTable } from './checkpointTable';
 import { asEvaluationHostMessage } from './hostMessageGuard';
 import { sampleDetail, samplesTable } from './samplesTable';
@@ -32,11 +31,7 @@ import { sampleDetail, samplesTable } from './samplesTable';
 const SEARCH_DEBOUNCE_MS = 250;
 
 export function mountEvaluation(root: HTMLElement): void {
-  adoptStyles(resultsCss);
-  const { header, heading, facts, path } = panelHeader('Evaluation');
-  const message = element('p', 'Loading…', 'message');
-  const notes = notesList([]);
-
+  const shell = resultsShell(root, 'Evaluation', 'evaluation');
   const splitSelect = select([
     ['all', 'All prompts'],
     ['selection', 'Selection split'],
@@ -68,9 +63,7 @@ export function mountEvaluation(root: HTMLElement): void {
   samples.append(samplesHeading, samplesToolbar, pager, tableBox, detail);
   summary.hidden = true;
   samples.hidden = true;
-
-  const links = panelLinks('evaluation');
-  root.append(header, path, links, notes, message, summary, samples);
+  shell.append(summary, samples);
 
   let data: EvaluationDataMessage | undefined;
   let page: SamplesPageMessage | undefined;
@@ -102,27 +95,16 @@ export function mountEvaluation(root: HTMLElement): void {
   function drawSummary(d: EvaluationDataMessage): void {
     summaryBody.replaceChildren(checkpointTable(d.checkpoints, view.split));
     const count = d.checkpoints.filter((r) => r.split === view.split).length;
-    afterPaint(() => postToHost<PanelRenderedMessage>({ type: 'rendered', what: EvaluationPart.summary, count }));
+    reportRendered(EvaluationPart.summary, count);
   }
 
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const m = asEvaluationHostMessage(event.data);
-    if (!m) return;
-    if (m.type === 'loadError') {
-      message.hidden = false;
-      message.textContent = m.message;
-      message.classList.add('error');
-      return;
-    }
+  shell.connect(asEvaluationHostMessage, (m) => {
     if (m.type === 'data') {
       data = m;
       view = m.view;
       remember();
-      heading.textContent = `Evaluation: ${m.header.name}`;
-      facts.textContent = runFacts(m.header);
-      path.textContent = m.header.displayPath;
-      notes.replaceWith(notesList(m.notes));
-      message.hidden = true;
+      shell.showRuns([m.header]);
+      shell.showNotes(m.notes);
       summary.hidden = m.steps.length === 0;
       samples.hidden = m.steps.length === 0;
       const splits = new Set(m.checkpoints.map((r) => r.split));
@@ -132,7 +114,7 @@ export function mountEvaluation(root: HTMLElement): void {
       stepSelect.value = String(view.tableStep ?? m.steps[m.steps.length - 1] ?? '');
       if (search.value !== view.query) search.value = view.query;
       drawSummary(m);
-      if (m.steps.length === 0) afterPaint(() => postToHost<PanelRenderedMessage>({ type: 'rendered', what: EvaluationPart.samples, count: 0 }));
+      if (m.steps.length === 0) reportRendered(EvaluationPart.samples, 0);
       return;
     }
     page = m;
@@ -145,10 +127,8 @@ export function mountEvaluation(root: HTMLElement): void {
     next.toggleAttribute('disabled', m.offset + m.pageSize >= m.total);
     tableBox.replaceChildren(samplesTable(m, (row) => detail.replaceChildren(sampleDetail(row))));
     detail.replaceChildren();
-    afterPaint(() => postToHost<PanelRenderedMessage>({ type: 'rendered', what: EvaluationPart.samples, count: m.rows.length }));
+    reportRendered(EvaluationPart.samples, m.rows.length);
   });
-
-  postToHost<ReadyMessage>({ type: 'ready' });
 }
 
 type Select = HTMLElement & { value: string };

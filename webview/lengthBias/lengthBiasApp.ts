@@ -3,7 +3,6 @@
 // The host computed every fit; this module draws and tells the host what is shown so the view survives reloads.
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import { Chart } from 'chart.js';
 import {
   LengthBiasPart,
   type LengthBiasDataMessage,
@@ -12,22 +11,18 @@ import {
   type LengthBiasViewMessage,
   type LengthBiasViewState,
 } from '../../src/extension/panels/lengthBias/protocol';
-import type { PanelRenderedMessage, ReadyMessage, SplitChoice } from '../../src/extension/panels/results/commonProtocol';
-import { adoptStyles } from '../shared/adoptStyles';
+import type { SplitChoice } from '../../src/extension/panels/results/commonProtocol';
 import { runColour } from '../shared/runColours';
-import { afterPaint, chartFigure, element, exportButtons, notesList, panelHeader, panelLinks, runFacts, stepName } from '../results/dom';
-import { resultsCss } from '../results/resultsStyles';
-import { onThemeChange, readChartTheme } from '../theme';
+import { chartFigure, element, exportButtons, stepName } from '../results/dom';
+import { Chart } from '../results/registeredChart';
+import { reportRendered, resultsShell } from '../results/resultsShell';
+import { readChartTheme } from '../theme';
 import { postToHost, saveState } from '../vscodeApi';
 import { asLengthBiasHostMessage } from './hostMessageGuard';
 import { lengthsConfig, scatterConfig } from './lengthBiasCharts';
 
 export function mountLengthBias(root: HTMLElement): void {
-  adoptStyles(resultsCss);
-  const { header, heading, facts, path } = panelHeader('Length bias');
-  const message = element('p', 'Loading…', 'message');
-  let notes = notesList([]);
-
+  const shell = resultsShell(root, 'Length bias', 'lengthBias');
   const splitSelect = element('vscode-single-select') as HTMLElement & { value: string };
   for (const [value, label] of [
     ['all', 'All prompts'],
@@ -61,8 +56,7 @@ export function mountLengthBias(root: HTMLElement): void {
   const body = element('section', '', 'block');
   body.append(scatterHeading, toolbar, chips, scatter.figure, lengthsHeading, lengths.figure);
   body.hidden = true;
-  const links = panelLinks('lengthBias');
-  root.append(header, path, links, notes, message, body);
+  shell.append(body);
 
   let data: LengthBiasDataMessage | undefined;
   let view: LengthBiasViewState = { split: 'all' };
@@ -111,39 +105,24 @@ export function mountLengthBias(root: HTMLElement): void {
     charts = [new Chart(scatterCanvas, scatterConfig(visible, view.split, theme, stepIndexOf)) as Chart, new Chart(lengthsCanvas, lengthsConfig(d.lengths, theme)) as Chart];
     const points = visible.reduce((n, s) => n + s.x.length, 0);
     const runs = d.lengths.length;
-    afterPaint(() => {
-      postToHost<PanelRenderedMessage>({ type: 'rendered', what: LengthBiasPart.scatter, count: points });
-      postToHost<PanelRenderedMessage>({ type: 'rendered', what: LengthBiasPart.lengths, count: runs });
-    });
+    reportRendered(LengthBiasPart.scatter, points);
+    reportRendered(LengthBiasPart.lengths, runs);
   }
 
   splitSelect.addEventListener('change', () => changeView({ split: splitSelect.value as SplitChoice }));
 
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const m = asLengthBiasHostMessage(event.data);
-    if (!m) return;
-    if (m.type === 'loadError') {
-      message.hidden = false;
-      message.textContent = m.message;
-      message.classList.add('error');
-      return;
-    }
-    data = m;
-    view = m.view;
-    saveState<LengthBiasPanelState>({ runs: m.runs.map((r) => r.run), view });
-    heading.textContent = m.runs.length === 1 ? `Length bias: ${m.runs[0].name}` : `Length bias: ${m.runs.length} runs`;
-    facts.textContent = m.runs.length === 1 ? runFacts(m.runs[0]) : m.runs.map((r) => `${r.name}${r.lossType ? ` (${r.lossType})` : ''}`).join(' · ');
-    path.textContent = m.runs.map((r) => r.displayPath).join(', ');
-    links.hidden = m.runs.length !== 1;
-    const fresh = notesList(m.notes);
-    notes.replaceWith(fresh);
-    notes = fresh;
-    message.hidden = true;
-    body.hidden = false;
-    splitSelect.value = view.split;
-    draw();
-  });
-
-  onThemeChange(() => draw());
-  postToHost<ReadyMessage>({ type: 'ready' });
+  shell.connect(
+    asLengthBiasHostMessage,
+    (m) => {
+      data = m;
+      view = m.view;
+      saveState<LengthBiasPanelState>({ runs: m.runs.map((r) => r.run), view });
+      shell.showRuns(m.runs);
+      shell.showNotes(m.notes);
+      body.hidden = false;
+      splitSelect.value = view.split;
+      draw();
+    },
+    draw,
+  );
 }

@@ -3,27 +3,15 @@
 // checkpoint) gets its points, its least-squares line over the points' x range, and ρ and the line in its legend
 // entry. A method that learned "longer is better" has a rising line and ρ > 0 (the paper: DPO 0.49, SimPO 0.37);
 // QRPO and REBEL stay near 0. The second chart is mean generation length per evaluated checkpoint.
-import {
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  ScatterController,
-  Tooltip,
-  type ChartConfiguration,
-  type ChartDataset,
-  type PointStyle,
-} from 'chart.js';
+import type { ChartConfiguration, ChartDataset, PointStyle } from 'chart.js';
 import type { FitSummary, LengthBiasSeries, LengthOverSteps } from '../../src/extension/panels/lengthBias/protocol';
 import { SPLIT_CODE, type SplitChoice } from '../../src/extension/panels/results/commonProtocol';
 import { axis, baseChartOptions, translucent } from '../results/chartStyle';
 import { formatNumber } from '../results/dom';
+import { Chart } from '../results/registeredChart';
 import { runColour } from '../shared/runColours';
 import type { ChartTheme } from '../theme';
 
-Chart.register(ScatterController, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
 type XY = { x: number; y: number };
 export type LengthBiasChart = Chart<'scatter' | 'line', XY[]>;

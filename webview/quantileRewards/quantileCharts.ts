@@ -1,23 +1,11 @@
 // The two histograms of the Quantile Rewards panel. Quantiles use 20 bins on [0, 1] drawn as a density, next to
 // the Uniform(0, 1) density that samples from π_ref would give (docs/qrpo.md §2): mass piling up on the right
 // means the dataset's completions beat the reference. Targets f(q) − β·log Z use 20 bins over their range.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  ChartConfiguration,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
 import { binLabels, densities, histogram, histogramOfRange } from '../histogram';
+import { Chart } from '../results/registeredChart';
 import type { ChartTheme } from '../theme';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 const bins = 20;
 

@@ -5,13 +5,13 @@ import '@vscode-elements/elements/dist/vscode-table/index.js';
 import '@vscode-elements/elements/dist/vscode-table-body/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
-import { Chart } from 'chart.js';
 import type {
   QuantileRewardsDataMessage,
   QuantileRewardsPanelState,
   ReadyMessage,
   RenderedMessage,
 } from '../../src/extension/panels/quantileRewards/protocol';
+import { Chart } from '../results/registeredChart';
 import { onThemeChange, readChartTheme } from '../theme';
 import { postToHost, saveState } from '../vscodeApi';
 import { asHostMessage } from './hostMessageGuard';

@@ -2,25 +2,13 @@
 // π_ref would give (docs/qrpo.md §2) and, on a secondary axis, the regression target f(q) − β·log Z that each
 // quantile is trained towards, so a researcher sees which part of the histogram QRPO pushes up (target > 0) and
 // which down.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-  type ChartConfiguration,
-} from 'chart.js';
+import type { ChartConfiguration } from 'chart.js';
 import type { TargetCurve } from '../../src/extension/panels/quantileRewards/runQuantilesProtocol';
 import { axis, baseChartOptions, translucent } from '../results/chartStyle';
 import { curveAt, quantileBins } from '../results/quantileBins';
+import { Chart } from '../results/registeredChart';
 import type { ChartTheme } from '../theme';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 export type QuantileChart = Chart<'bar' | 'line', number[], string>;
 

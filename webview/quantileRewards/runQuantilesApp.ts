@@ -1,28 +1,23 @@
 // The run Quantile Rewards panel in the webview: three histograms of quantiles (the dataset's completions, the
 // reference samples against each other, and the selected checkpoint's samples, chosen with a slider where step 0
 // is the model before training), each with the Uniform density and the target curve. Redraws on theme changes.
-import { Chart } from 'chart.js';
-import type { PanelRenderedMessage, ReadyMessage } from '../../src/extension/panels/results/commonProtocol';
 import {
   RunQuantilesPart,
   type RunQuantilesDataMessage,
   type RunQuantilesPanelState,
   type SelectStepMessage,
 } from '../../src/extension/panels/quantileRewards/runQuantilesProtocol';
-import { adoptStyles } from '../shared/adoptStyles';
-import { afterPaint, chartFigure, element, exportButtons, formatNumber, notesList, panelHeader, panelLinks, runFacts, stepName } from '../results/dom';
+import { chartFigure, element, exportButtons, formatNumber, stepName } from '../results/dom';
 import { meanOf } from '../results/quantileBins';
-import { resultsCss } from '../results/resultsStyles';
-import { onThemeChange, readChartTheme } from '../theme';
+import { Chart } from '../results/registeredChart';
+import { reportRendered, resultsShell } from '../results/resultsShell';
+import { readChartTheme } from '../theme';
 import { postToHost, saveState } from '../vscodeApi';
 import { asRunQuantilesHostMessage } from './runHostMessageGuard';
 import { quantileChartConfig, type QuantileChart } from './runQuantileCharts';
 
 export function mountRunQuantileRewards(root: HTMLElement): void {
-  adoptStyles(resultsCss);
-  const { header, heading, facts, path } = panelHeader('Quantile rewards');
-  const message = element('p', 'Loading…', 'message');
-  let notes = notesList([]);
+  const shell = resultsShell(root, 'Quantile rewards', 'quantileRewards');
   const targetLine = element('p', '', 'hint');
 
   const datasetCanvas = document.createElement('canvas');
@@ -51,7 +46,7 @@ export function mountRunQuantileRewards(root: HTMLElement): void {
   sectionHeading.append(exportButtons('quantiles', 'every quantile'));
   section.append(sectionHeading, targetLine, grid);
   section.hidden = true;
-  root.append(header, path, panelLinks('quantileRewards'), notes, message, section);
+  shell.append(section);
 
   let data: RunQuantilesDataMessage | undefined;
   let step: number | undefined;
@@ -87,7 +82,7 @@ export function mountRunQuantileRewards(root: HTMLElement): void {
     checkpoint.figure.hidden = false;
     if (data) saveState<RunQuantilesPanelState>({ run: data.header.run, view: { step } });
     const shownStep = step ?? -1;
-    afterPaint(() => postToHost<PanelRenderedMessage>({ type: 'rendered', what: RunQuantilesPart.checkpoint, count: shownStep }));
+    reportRendered(RunQuantilesPart.checkpoint, shownStep);
   }
 
   function drawAll(): void {
@@ -114,7 +109,7 @@ export function mountRunQuantileRewards(root: HTMLElement): void {
     );
     drawCheckpoint();
     const count = charts.size;
-    afterPaint(() => postToHost<PanelRenderedMessage>({ type: 'rendered', what: RunQuantilesPart.charts, count }));
+    reportRendered(RunQuantilesPart.charts, count);
   }
 
   slider.addEventListener('input', () => {
@@ -125,32 +120,20 @@ export function mountRunQuantileRewards(root: HTMLElement): void {
     drawCheckpoint();
   });
 
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const m = asRunQuantilesHostMessage(event.data);
-    if (!m) return;
-    if (m.type === 'loadError') {
-      message.hidden = false;
-      message.textContent = m.message;
-      message.classList.add('error');
-      return;
-    }
-    data = m;
-    step = m.view.step;
-    heading.textContent = `Quantile rewards: ${m.header.name}`;
-    facts.textContent = runFacts(m.header);
-    path.textContent = m.header.displayPath;
-    const fresh = notesList(m.notes);
-    notes.replaceWith(fresh);
-    notes = fresh;
-    message.hidden = true;
-    section.hidden = false;
-    const t = m.target;
-    targetLine.textContent = t
-      ? `Target f(q) − β·log Z on the right axis: f = ${t.transform}, β = ${t.beta}, log Z = ${t.logZ.toPrecision(8)} (from ${t.logZSource}).${t.note ? ` ${t.note}` : ''}`
-      : '';
-    drawAll();
-  });
-
-  onThemeChange(() => drawAll());
-  postToHost<ReadyMessage>({ type: 'ready' });
+  shell.connect(
+    asRunQuantilesHostMessage,
+    (m) => {
+      data = m;
+      step = m.view.step;
+      shell.showRuns([m.header]);
+      shell.showNotes(m.notes);
+      section.hidden = false;
+      const t = m.target;
+      targetLine.textContent = t
+        ? `Target f(q) − β·log Z on the right axis: f = ${t.transform}, β = ${t.beta}, log Z = ${t.logZ.toPrecision(8)} (from ${t.logZSource}).${t.note ? ` ${t.note}` : ''}`
+        : '';
+      drawAll();
+    },
+    drawAll,
+  );
 }

@@ -2,16 +2,10 @@
 // buttons and number formatting. Text always goes in through textContent, never innerHTML: the panels show text
 // from files (prompts, completions) that must not become markup.
 import type { ExportDataMessage, ExportFormat, LinkedPanel, OpenPanelMessage, RunHeader } from '../../src/extension/panels/results/commonProtocol';
+import { element } from '../shared/domElements';
 import { postToHost } from '../vscodeApi';
 
-export function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K];
-export function element(tag: string, text?: string, className?: string): HTMLElement;
-export function element(tag: string, text = '', className = ''): HTMLElement {
-  const el = document.createElement(tag);
-  if (text) el.textContent = text;
-  if (className) el.className = className;
-  return el;
-}
+export { element };
 
 /** A captioned chart box holding `canvas`. */
 export function chartFigure(title: string, hint: string, canvas: HTMLCanvasElement, tall = false): { figure: HTMLElement; caption: HTMLElement; hint: HTMLElement } {

@@ -1,12 +1,11 @@
 // One Evaluation panel: a run's checkpoint evaluations (mean reward, LC reward, quantile, KL, length, length-bias ρ
 // per checkpoint and split) and a table of the sampled completions that the host pages and searches. It also backs
 // the run results custom editor (run.json, metrics.jsonl), which hands it the editor's webview panel. New
-// evaluations appear live: a watcher on evals/*/summary.json triggers a debounced reload.
+// evaluations appear live: the panel reloads when evals/*/summary.json or samples.jsonl is written.
 import * as vscode from 'vscode';
-import { PanelHost } from '../results/panelHost';
-import type { LinkedPanel } from '../results/commonProtocol';
 import { exportTable, fileNamePart } from '../results/dataExport';
 import { JsonlPages, parseObjectLine } from '../results/jsonlPages';
+import { ResultsPanel, type OpenLinkedPanel } from '../results/resultsPanel';
 import { evaluatedSteps, evalSamplesFile, readRunSettings, readStepSummary, type RunSettings } from '../results/runResultsFolder';
 import { checkpointRows, sampleMatches, sampleRowOf, samplesTable, summaryTable } from './evaluationData';
 import { asEvaluationMessage } from './messageGuard';
@@ -21,57 +20,34 @@ import {
   type SamplesPageMessage,
 } from './protocol';
 
-export type OpenLinkedPanel = (panel: LinkedPanel, run: vscode.Uri) => unknown;
-
-const reloadDebounceMs = 300;
-
-export class EvaluationPanel implements vscode.Disposable {
-  readonly host: PanelHost<EvaluationWebviewMessage, EvaluationHostMessage>;
-  private readonly disposed = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.disposed.event;
+export class EvaluationPanel extends ResultsPanel<EvaluationWebviewMessage, EvaluationHostMessage> {
   private view: EvaluationViewState;
   private settings: RunSettings | undefined;
   private rows: CheckpointSplitRow[] = [];
   private samplesSent: SamplesPageMessage | undefined;
   private readonly pages = new Map<number, JsonlPages<SampleRow>>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  private isDisposed = false;
 
   constructor(
-    readonly webviewPanel: vscode.WebviewPanel,
+    webviewPanel: vscode.WebviewPanel,
     readonly run: vscode.Uri,
     extensionUri: vscode.Uri,
-    private readonly openLinked: OpenLinkedPanel,
+    openLinked: OpenLinkedPanel,
     view?: EvaluationViewState,
-    /** Set for a custom editor: VS Code owns the webview panel's title and lifetime. */
-    readonly ownsPanel = true,
+    /** False for a custom editor: VS Code owns the webview panel's title and lifetime. */
+    ownsPanel = true,
   ) {
-    this.view = view ?? { split: 'all', query: '', offset: 0 };
-    if (ownsPanel) webviewPanel.title = `Evaluation: ${run.path.split('/').filter(Boolean).pop()}`;
-    this.host = new PanelHost<EvaluationWebviewMessage, EvaluationHostMessage>({
+    super({
       webviewPanel,
       extensionUri,
       app: 'evaluation',
-      resourceRoots: [run],
+      runs: [run],
+      title: ownsPanel ? `Evaluation: ${run.path.split('/').filter(Boolean).pop()}` : undefined,
       parse: asEvaluationMessage,
-      onReady: () => this.sendAll(),
-      onMessage: (message) => this.handle(message),
-      onExport: (what, format) => this.exportData(what, format),
+      reloadOn: 'evals/*/{summary.json,samples.jsonl}',
+      openLinked,
+      ownsPanel,
     });
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(run, 'evals/*/{summary.json,samples.jsonl}'));
-    const scheduleReload = () => {
-      clearTimeout(this.reloadTimer);
-      this.reloadTimer = setTimeout(() => void this.sendAll(), reloadDebounceMs);
-    };
-    watcher.onDidCreate(scheduleReload);
-    watcher.onDidChange(scheduleReload);
-    watcher.onDidDelete(scheduleReload);
-    this.disposables.push(watcher, this.host, webviewPanel.onDidDispose(() => this.dispose()));
-  }
-
-  get cspViolationCount(): number {
-    return this.host.cspViolationCount;
+    this.view = view ?? { split: 'all', query: '', offset: 0 };
   }
 
   get viewState(): EvaluationViewState {
@@ -94,7 +70,7 @@ export class EvaluationPanel implements vscode.Disposable {
   }
 
   /** Writes the summary (`what` = summary) or the table's matching samples (`samples`) to `target` or a picked file. */
-  async exportData(what: string, format: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  override async exportData(what: string, format: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const name = fileNamePart(this.settings?.header.name ?? 'run');
     if (what === 'samples') {
       const step = await this.tableStep();
@@ -106,21 +82,7 @@ export class EvaluationPanel implements vscode.Disposable {
     return exportTable(summaryTable(`${name}-evaluation-summary`, this.rows), format, this.run, target);
   }
 
-  reveal(): void {
-    this.webviewPanel.reveal();
-  }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
-    clearTimeout(this.reloadTimer);
-    vscode.Disposable.from(...this.disposables).dispose();
-    if (this.ownsPanel) this.webviewPanel.dispose();
-    this.disposed.fire();
-    this.disposed.dispose();
-  }
-
-  private async handle(message: EvaluationWebviewMessage): Promise<void> {
+  protected override async handle(message: EvaluationWebviewMessage): Promise<void> {
     switch (message.type) {
       case 'requestSamples':
         this.view = { ...this.view, tableStep: message.step, query: message.query, offset: message.offset };
@@ -129,14 +91,10 @@ export class EvaluationPanel implements vscode.Disposable {
       case 'selectSplit':
         this.view = { ...this.view, split: message.split };
         return;
-      case 'openPanel':
-        await this.openLinked(message.panel, this.run);
-        return;
     }
   }
 
-  private async sendAll(): Promise<void> {
-    if (this.isDisposed) return;
+  protected override async send(): Promise<void> {
     this.settings = await readRunSettings(this.run);
     const steps = await evaluatedSteps(this.run);
     const rows: CheckpointSplitRow[] = [];
@@ -161,7 +119,7 @@ export class EvaluationPanel implements vscode.Disposable {
 
   private async sendSamples(): Promise<void> {
     const step = await this.tableStep();
-    if (step === undefined || this.isDisposed) return;
+    if (step === undefined || this.disposed) return;
     let page;
     try {
       page = await this.samplePages(step).page(this.view.offset, SAMPLES_PAGE_SIZE, this.view.query);

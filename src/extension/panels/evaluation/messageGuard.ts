@@ -1,28 +1,24 @@
 // Validates what the Evaluation webview posts, and the state the serializer gets back, before the host acts on it.
-import { asCommonWebviewMessage, asLinkedPanel, asNonNegativeInteger, asSplitChoice, asString, isRecord } from '../results/messageFields';
+import { asNonNegativeInteger, asResultsWebviewMessage, asSplitChoice, asString, isRecord } from '../results/messageFields';
 import type { EvaluationPanelState, EvaluationViewState, EvaluationWebviewMessage } from './protocol';
 
 export function asEvaluationMessage(value: unknown): EvaluationWebviewMessage | undefined {
-  const common = asCommonWebviewMessage(value);
-  if (common || !isRecord(value)) return common;
-  switch (value.type) {
-    case 'requestSamples': {
-      const step = asNonNegativeInteger(value.step);
-      const query = asString(value.query, 500);
-      const offset = asNonNegativeInteger(value.offset);
-      return step !== undefined && query !== undefined && offset !== undefined ? { type: 'requestSamples', step, query, offset } : undefined;
+  return asResultsWebviewMessage<EvaluationWebviewMessage>(value, (message) => {
+    switch (message.type) {
+      case 'requestSamples': {
+        const step = asNonNegativeInteger(message.step);
+        const query = asString(message.query, 500);
+        const offset = asNonNegativeInteger(message.offset);
+        return step !== undefined && query !== undefined && offset !== undefined ? { type: 'requestSamples', step, query, offset } : undefined;
+      }
+      case 'selectSplit': {
+        const split = asSplitChoice(message.split);
+        return split ? { type: 'selectSplit', split } : undefined;
+      }
+      default:
+        return undefined;
     }
-    case 'selectSplit': {
-      const split = asSplitChoice(value.split);
-      return split ? { type: 'selectSplit', split } : undefined;
-    }
-    case 'openPanel': {
-      const panel = asLinkedPanel(value.panel);
-      return panel ? { type: 'openPanel', panel } : undefined;
-    }
-    default:
-      return undefined;
-  }
+  });
 }
 
 export function asEvaluationState(value: unknown): EvaluationPanelState | undefined {

@@ -2,7 +2,7 @@
 // and a paged, searchable table of the sampled completions), imported by the host and (types only) the webview.
 // The webview says `ready`; the host sends `data`, then a `samples` page for the table's checkpoint. Pages and
 // searches are the host's work: the webview never holds more than one page of samples.
-import type { CommonWebviewMessage, OpenPanelMessage, RunHeader, SplitChoice } from '../results/commonProtocol';
+import type { LoadErrorMessage, ResultsWebviewMessage, RunHeader, RunPanelState, SplitChoice } from '../results/commonProtocol';
 
 /** One checkpoint's numbers on one split, from evals/<step>/summary.json (null where the engine had none). */
 export interface CheckpointSplitRow {
@@ -77,12 +77,7 @@ export interface SamplesPageMessage {
   readonly rows: readonly SampleRow[];
 }
 
-export interface EvaluationLoadErrorMessage {
-  readonly type: 'loadError';
-  readonly message: string;
-}
-
-export type EvaluationHostMessage = EvaluationDataMessage | SamplesPageMessage | EvaluationLoadErrorMessage;
+export type EvaluationHostMessage = EvaluationDataMessage | SamplesPageMessage | LoadErrorMessage;
 
 export interface RequestSamplesMessage {
   readonly type: 'requestSamples';
@@ -96,13 +91,9 @@ export interface SelectSplitMessage {
   readonly split: SplitChoice;
 }
 
-export type EvaluationWebviewMessage = CommonWebviewMessage | RequestSamplesMessage | SelectSplitMessage | OpenPanelMessage;
+export type EvaluationWebviewMessage = ResultsWebviewMessage<RequestSamplesMessage | SelectSplitMessage>;
 
-/** What the webview keeps with setState; the serializer restores the panel from it. */
-export interface EvaluationPanelState {
-  readonly run: string;
-  readonly view?: EvaluationViewState;
-}
+export type EvaluationPanelState = RunPanelState<EvaluationViewState>;
 
 /** Parts the webview reports as `rendered`. */
 export const EvaluationPart = { summary: 'summary', samples: 'samples' } as const;

@@ -2,61 +2,37 @@
 // run and checkpoint with fit lines and ρ, and generation length over training. The host reads the evaluations and
 // computes the fits; the webview draws and reports which series the user shows. Reloads when an evaluation lands.
 import * as vscode from 'vscode';
-import { SPLIT_CHOICES, type LinkedPanel } from '../results/commonProtocol';
+import { SPLIT_CHOICES } from '../results/commonProtocol';
 import { exportTable, fileNamePart, type Cell, type ExportTable } from '../results/dataExport';
-import { PanelHost } from '../results/panelHost';
+import { ResultsPanel, type OpenLinkedPanel } from '../results/resultsPanel';
 import { readRunSettings } from '../results/runResultsFolder';
 import { runSeries } from './lengthBiasData';
 import { asLengthBiasMessage } from './messageGuard';
 import type { LengthBiasDataMessage, LengthBiasHostMessage, LengthBiasSeries, LengthBiasViewState, LengthBiasWebviewMessage, LengthOverSteps } from './protocol';
 
-const reloadDebounceMs = 300;
-
-export class LengthBiasPanel implements vscode.Disposable {
-  readonly host: PanelHost<LengthBiasWebviewMessage, LengthBiasHostMessage>;
-  private readonly disposed = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.disposed.event;
+export class LengthBiasPanel extends ResultsPanel<LengthBiasWebviewMessage, LengthBiasHostMessage> {
   private view: LengthBiasViewState;
   private data: LengthBiasDataMessage | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  private isDisposed = false;
 
   constructor(
-    readonly webviewPanel: vscode.WebviewPanel,
+    webviewPanel: vscode.WebviewPanel,
     readonly runs: readonly vscode.Uri[],
     extensionUri: vscode.Uri,
-    private readonly openLinked: (panel: LinkedPanel, run: vscode.Uri) => unknown,
+    openLinked: OpenLinkedPanel,
     view?: LengthBiasViewState,
   ) {
-    this.view = view ?? { split: 'all' };
     const names = runs.map((run) => run.path.split('/').filter(Boolean).pop());
-    webviewPanel.title = `Length Bias: ${names.length > 2 ? `${names.length} runs` : names.join(', ')}`;
-    this.host = new PanelHost<LengthBiasWebviewMessage, LengthBiasHostMessage>({
+    super({
       webviewPanel,
       extensionUri,
       app: 'lengthBias',
-      resourceRoots: runs,
+      runs,
+      title: `Length Bias: ${names.length > 2 ? `${names.length} runs` : names.join(', ')}`,
       parse: asLengthBiasMessage,
-      onReady: () => this.send(),
-      onMessage: (message) => this.handle(message),
-      onExport: (what, format) => this.exportData(what, format),
+      reloadOn: 'evals/*/summary.json',
+      openLinked,
     });
-    for (const run of runs) {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(run, 'evals/*/summary.json'));
-      const reload = () => {
-        clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => void this.send(), reloadDebounceMs);
-      };
-      watcher.onDidCreate(reload);
-      watcher.onDidChange(reload);
-      this.disposables.push(watcher);
-    }
-    this.disposables.push(this.host, webviewPanel.onDidDispose(() => this.dispose()));
-  }
-
-  get cspViolationCount(): number {
-    return this.host.cspViolationCount;
+    this.view = view ?? { split: 'all' };
   }
 
   get viewState(): LengthBiasViewState {
@@ -71,33 +47,18 @@ export class LengthBiasPanel implements vscode.Disposable {
   /** Shows exactly these series (keys `<run uri>#<step>`) on this split, as the webview's controls would. */
   async show(view: LengthBiasViewState): Promise<void> {
     this.view = view;
-    await this.send();
+    await this.refresh();
   }
 
-  async exportData(what: string, format: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  override async exportData(what: string, format: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const data = this.data ?? (await this.load());
     const base = fileNamePart(this.runs.length === 1 ? (data.runs[0]?.name ?? 'run') : `${this.runs.length}-runs`);
     const table = what === 'points' ? pointsTable(base, data.series) : what === 'lengths' ? lengthsTable(base, data.lengths) : fitsTable(base, data.series);
     return exportTable(table, format, this.runs[0], target);
   }
 
-  reveal(): void {
-    this.webviewPanel.reveal();
-  }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
-    clearTimeout(this.reloadTimer);
-    vscode.Disposable.from(...this.disposables).dispose();
-    this.webviewPanel.dispose();
-    this.disposed.fire();
-    this.disposed.dispose();
-  }
-
-  private async handle(message: LengthBiasWebviewMessage): Promise<void> {
+  protected override handle(message: LengthBiasWebviewMessage): void {
     if (message.type === 'view') this.view = message.view;
-    else if (message.type === 'openPanel') await this.openLinked(message.panel, this.runs[0]);
   }
 
   private async load(): Promise<LengthBiasDataMessage> {
@@ -117,8 +78,7 @@ export class LengthBiasPanel implements vscode.Disposable {
     };
   }
 
-  private async send(): Promise<void> {
-    if (this.isDisposed) return;
+  protected override async send(): Promise<void> {
     this.data = await this.load();
     await this.host.post({ ...this.data, view: this.view });
   }

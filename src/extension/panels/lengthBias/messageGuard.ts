@@ -1,19 +1,13 @@
 // Validates what the Length Bias webview posts, and the state the serializer restores from.
-import { asCommonWebviewMessage, asLinkedPanel, asSplitChoice, isRecord } from '../results/messageFields';
+import { asResultsWebviewMessage, asSplitChoice, isRecord } from '../results/messageFields';
 import type { LengthBiasPanelState, LengthBiasViewState, LengthBiasWebviewMessage } from './protocol';
 
 export function asLengthBiasMessage(value: unknown): LengthBiasWebviewMessage | undefined {
-  const common = asCommonWebviewMessage(value);
-  if (common || !isRecord(value)) return common;
-  if (value.type === 'view') {
-    const view = asLengthBiasView(value.view);
+  return asResultsWebviewMessage<LengthBiasWebviewMessage>(value, (message) => {
+    if (message.type !== 'view') return undefined;
+    const view = asLengthBiasView(message.view);
     return view ? { type: 'view', view } : undefined;
-  }
-  if (value.type === 'openPanel') {
-    const panel = asLinkedPanel(value.panel);
-    return panel ? { type: 'openPanel', panel } : undefined;
-  }
-  return undefined;
+  });
 }
 
 export function asLengthBiasView(value: unknown): LengthBiasViewState | undefined {

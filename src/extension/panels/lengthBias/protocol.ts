@@ -2,7 +2,7 @@
 // per run and checkpoint, with a least-squares line and Spearman's ρ; and generation length over training),
 // imported by the host and (types only) the webview. Points travel as Float64Array; the host computes the fits
 // (src/qrpo/math linearFit and spearman) so the numbers in the legend are the engine's.
-import type { CommonWebviewMessage, OpenPanelMessage, RunHeader, SplitChoice } from '../results/commonProtocol';
+import type { LoadErrorMessage, ResultsWebviewMessage, RunHeader, SplitChoice } from '../results/commonProtocol';
 
 export interface FitSummary {
   readonly slope: number;
@@ -57,19 +57,14 @@ export interface LengthBiasDataMessage {
   readonly notes: readonly string[];
 }
 
-export interface LengthBiasLoadErrorMessage {
-  readonly type: 'loadError';
-  readonly message: string;
-}
-
-export type LengthBiasHostMessage = LengthBiasDataMessage | LengthBiasLoadErrorMessage;
+export type LengthBiasHostMessage = LengthBiasDataMessage | LoadErrorMessage;
 
 export interface LengthBiasViewMessage {
   readonly type: 'view';
   readonly view: LengthBiasViewState;
 }
 
-export type LengthBiasWebviewMessage = CommonWebviewMessage | LengthBiasViewMessage | OpenPanelMessage;
+export type LengthBiasWebviewMessage = ResultsWebviewMessage<LengthBiasViewMessage>;
 
 export interface LengthBiasPanelState {
   readonly runs: readonly string[];

@@ -2,59 +2,35 @@
 // quantile histograms of a run, with the target curve. The prepared-file panel (quantileRewardsPanel.ts) stays for
 // files outside runs; this one follows a run folder and reloads when a stage or an evaluation finishes.
 import * as vscode from 'vscode';
-import type { LinkedPanel } from '../results/commonProtocol';
 import { exportTable, fileNamePart, type Cell, type ExportTable } from '../results/dataExport';
-import { PanelHost } from '../results/panelHost';
+import { ResultsPanel, type OpenLinkedPanel } from '../results/resultsPanel';
 import { readRunSettings } from '../results/runResultsFolder';
 import { readRunQuantiles } from './runQuantilesData';
 import { asRunQuantilesMessage } from './runQuantilesGuard';
 import type { RunQuantilesDataMessage, RunQuantilesHostMessage, RunQuantilesViewState, RunQuantilesWebviewMessage } from './runQuantilesProtocol';
 
-const reloadDebounceMs = 300;
-
-export class RunQuantileRewardsPanel implements vscode.Disposable {
-  readonly host: PanelHost<RunQuantilesWebviewMessage, RunQuantilesHostMessage>;
-  private readonly disposed = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.disposed.event;
+export class RunQuantileRewardsPanel extends ResultsPanel<RunQuantilesWebviewMessage, RunQuantilesHostMessage> {
   private view: RunQuantilesViewState;
   private data: RunQuantilesDataMessage | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  private isDisposed = false;
 
   constructor(
-    readonly webviewPanel: vscode.WebviewPanel,
+    webviewPanel: vscode.WebviewPanel,
     readonly run: vscode.Uri,
     extensionUri: vscode.Uri,
-    private readonly openLinked: (panel: LinkedPanel, run: vscode.Uri) => unknown,
+    openLinked: OpenLinkedPanel,
     view?: RunQuantilesViewState,
   ) {
-    this.view = view ?? {};
-    webviewPanel.title = `Quantile Rewards: ${run.path.split('/').filter(Boolean).pop()}`;
-    this.host = new PanelHost<RunQuantilesWebviewMessage, RunQuantilesHostMessage>({
+    super({
       webviewPanel,
       extensionUri,
       app: 'runQuantileRewards',
-      resourceRoots: [run],
+      runs: [run],
+      title: `Quantile Rewards: ${run.path.split('/').filter(Boolean).pop()}`,
       parse: asRunQuantilesMessage,
-      onReady: () => this.send(),
-      onMessage: (message) => this.handle(message),
-      onExport: (what, format) => this.exportData(what, format),
+      reloadOn: '{evals/*/summary.json,stages/quantiles/*.summary.json,stages/reward_scoring/summary.json}',
+      openLinked,
     });
-    const watcher = vscode.workspace.createFileSystemWatcher(
-      new vscode.RelativePattern(run, '{evals/*/summary.json,stages/quantiles/*.summary.json,stages/reward_scoring/summary.json}'),
-    );
-    const reload = () => {
-      clearTimeout(this.reloadTimer);
-      this.reloadTimer = setTimeout(() => void this.send(), reloadDebounceMs);
-    };
-    watcher.onDidCreate(reload);
-    watcher.onDidChange(reload);
-    this.disposables.push(watcher, this.host, webviewPanel.onDidDispose(() => this.dispose()));
-  }
-
-  get cspViolationCount(): number {
-    return this.host.cspViolationCount;
+    this.view = view ?? {};
   }
 
   get viewState(): RunQuantilesViewState {
@@ -68,31 +44,16 @@ export class RunQuantileRewardsPanel implements vscode.Disposable {
   /** Selects the checkpoint shown, as the webview's slider does, and redraws. */
   async selectStep(step: number): Promise<void> {
     this.view = { step };
-    await this.send();
+    await this.refresh();
   }
 
-  async exportData(_what: string, format: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  override async exportData(_what: string, format: 'csv' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const data = this.data ?? (await this.load());
     return exportTable(quantilesTable(fileNamePart(data.header.name), data), format, this.run, target);
   }
 
-  reveal(): void {
-    this.webviewPanel.reveal();
-  }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
-    clearTimeout(this.reloadTimer);
-    vscode.Disposable.from(...this.disposables).dispose();
-    this.webviewPanel.dispose();
-    this.disposed.fire();
-    this.disposed.dispose();
-  }
-
-  private async handle(message: RunQuantilesWebviewMessage): Promise<void> {
+  protected override handle(message: RunQuantilesWebviewMessage): void {
     if (message.type === 'selectStep') this.view = { step: message.step };
-    else if (message.type === 'openPanel') await this.openLinked(message.panel, this.run);
   }
 
   private async load(): Promise<RunQuantilesDataMessage> {
@@ -100,14 +61,9 @@ export class RunQuantileRewardsPanel implements vscode.Disposable {
     return { type: 'data', ...(await readRunQuantiles(this.run, settings)), view: this.view };
   }
 
-  private async send(): Promise<void> {
-    if (this.isDisposed) return;
-    try {
-      this.data = await this.load();
-      await this.host.post(this.data);
-    } catch (error) {
-      await this.host.post({ type: 'loadError', message: error instanceof Error ? error.message : String(error) });
-    }
+  protected override async send(): Promise<void> {
+    this.data = await this.load();
+    await this.host.post(this.data);
   }
 }
 

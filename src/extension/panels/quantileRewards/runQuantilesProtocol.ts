@@ -3,7 +3,7 @@
 // (leave-one-out, so Uniform under π_ref by construction: a check that the reference rewards are continuous and the
 // pipeline sound), and (c) each evaluated checkpoint's samples, with the regression target f(q) − β·log Z as a
 // curve. Imported by the host and (types only) the webview; quantiles travel as Float64Array.
-import type { CommonWebviewMessage, OpenPanelMessage, RunHeader } from '../results/commonProtocol';
+import type { LoadErrorMessage, ResultsWebviewMessage, RunHeader, RunPanelState } from '../results/commonProtocol';
 
 export interface QuantileGroup {
   readonly quantiles: Float64Array;
@@ -54,24 +54,16 @@ export interface RunQuantilesDataMessage {
   readonly notes: readonly string[];
 }
 
-export interface RunQuantilesLoadErrorMessage {
-  readonly type: 'loadError';
-  readonly message: string;
-}
-
-export type RunQuantilesHostMessage = RunQuantilesDataMessage | RunQuantilesLoadErrorMessage;
+export type RunQuantilesHostMessage = RunQuantilesDataMessage | LoadErrorMessage;
 
 export interface SelectStepMessage {
   readonly type: 'selectStep';
   readonly step: number;
 }
 
-export type RunQuantilesWebviewMessage = CommonWebviewMessage | SelectStepMessage | OpenPanelMessage;
+export type RunQuantilesWebviewMessage = ResultsWebviewMessage<SelectStepMessage>;
 
-export interface RunQuantilesPanelState {
-  readonly run: string;
-  readonly view?: RunQuantilesViewState;
-}
+export type RunQuantilesPanelState = RunPanelState<RunQuantilesViewState>;
 
 /** Parts the webview reports as `rendered`; `checkpoint` again after every change of the selected step. */
 export const RunQuantilesPart = { charts: 'charts', checkpoint: 'checkpoint' } as const;

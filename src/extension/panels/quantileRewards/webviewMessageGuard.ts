@@ -1,5 +1,6 @@
 // Validates what the Quantile Rewards webview posts before the host acts on it: the webview renders content from
 // files on disk, so its messages are input like any other.
+import { asCspViolationMessage } from '../results/messageFields';
 import type { PreparationInfo, QuantileRewardsPanelState, QuantileRewardsWebviewMessage } from './protocol';
 
 export function asWebviewMessage(value: unknown): QuantileRewardsWebviewMessage | undefined {
@@ -10,12 +11,7 @@ export function asWebviewMessage(value: unknown): QuantileRewardsWebviewMessage 
     case 'rendered':
       return typeof value.records === 'number' ? { type: 'rendered', records: value.records } : undefined;
     case 'cspViolation':
-      return {
-        type: 'cspViolation',
-        directive: String(value.directive ?? ''),
-        blockedUri: String(value.blockedUri ?? ''),
-        sample: String(value.sample ?? ''),
-      };
+      return asCspViolationMessage(value);
     default:
       return undefined;
   }

@@ -22,12 +22,28 @@ export interface ExportDataMessage {
 
 export type CommonWebviewMessage = ReadyMessage | PanelRenderedMessage | CspViolationMessage | ExportDataMessage;
 
+/** The host could not read what the panel shows; the webview says so in place of the data. */
+export interface LoadErrorMessage {
+  readonly type: 'loadError';
+  readonly message: string;
+}
+
 /** The panels a results panel links to; the host runs the matching command for the same run. */
 export type LinkedPanel = 'evaluation' | 'quantileRewards' | 'lengthBias' | 'trainingCurves';
 
 export interface OpenPanelMessage {
   readonly type: 'openPanel';
   readonly panel: LinkedPanel;
+}
+
+/** What a run results webview may send: the common messages, a link to another panel, and the panel's own. */
+export type ResultsWebviewMessage<Own> = CommonWebviewMessage | OpenPanelMessage | Own;
+
+/** What a one-run panel's webview keeps with setState; the serializer restores the panel from it. */
+export interface RunPanelState<View> {
+  /** The run folder as a URI string. */
+  readonly run: string;
+  readonly view?: View;
 }
 
 /** What the host knows of a run, shown in each panel's header. */

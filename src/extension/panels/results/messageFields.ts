@@ -1,6 +1,6 @@
 // Small checks for validating messages on arrival, on either side of a panel. A webview renders file content and
 // a host reads files written by another process, so neither trusts what the other posts.
-import type { CommonWebviewMessage, ExportFormat, LinkedPanel, SplitChoice } from './commonProtocol';
+import type { CommonWebviewMessage, CspViolationMessage, ExportFormat, LinkedPanel, ResultsWebviewMessage, SplitChoice } from './commonProtocol';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -41,12 +41,7 @@ export function asCommonWebviewMessage(value: unknown): CommonWebviewMessage | u
       return what !== undefined && isFiniteNumber(value.count) ? { type: 'rendered', what, count: value.count } : undefined;
     }
     case 'cspViolation':
-      return {
-        type: 'cspViolation',
-        directive: String(value.directive ?? '').slice(0, 200),
-        blockedUri: String(value.blockedUri ?? '').slice(0, 500),
-        sample: String(value.sample ?? '').slice(0, 200),
-      };
+      return asCspViolationMessage(value);
     case 'exportData': {
       const what = asString(value.what, 100);
       const format = asExportFormat(value.format);
@@ -55,4 +50,28 @@ export function asCommonWebviewMessage(value: unknown): CommonWebviewMessage | u
     default:
       return undefined;
   }
+}
+
+/** A CSP violation report, its texts cut to a length fit for a log line. */
+export function asCspViolationMessage(value: Record<string, unknown>): CspViolationMessage {
+  return {
+    type: 'cspViolation',
+    directive: String(value.directive ?? '').slice(0, 200),
+    blockedUri: String(value.blockedUri ?? '').slice(0, 500),
+    sample: String(value.sample ?? '').slice(0, 200),
+  };
+}
+
+/**
+ * What a run results panel's webview may send: the common messages, `openPanel`, and what `asOwn` accepts of the
+ * panel's own; undefined for anything else.
+ */
+export function asResultsWebviewMessage<Own>(value: unknown, asOwn: (message: Record<string, unknown>) => Own | undefined): ResultsWebviewMessage<Own> | undefined {
+  const common = asCommonWebviewMessage(value);
+  if (common || !isRecord(value)) return common;
+  if (value.type === 'openPanel') {
+    const panel = asLinkedPanel(value.panel);
+    return panel ? { type: 'openPanel', panel } : undefined;
+  }
+  return asOwn(value);
 }

@@ -4,7 +4,8 @@
 // and diff, so the text editor stays the default; "Open With…", the editor title's "Open Results" button, or a
 // workbench.editorAssociations entry reach this one. VS Code restores custom editors itself (no serializer).
 import * as vscode from 'vscode';
-import { EvaluationPanel, type OpenLinkedPanel } from '../evaluation/evaluationPanel';
+import { EvaluationPanel } from '../evaluation/evaluationPanel';
+import type { OpenLinkedPanel } from './resultsPanel';
 
 export const RUN_RESULTS_EDITOR_VIEW_TYPE = 'qrpo.runResults';
 

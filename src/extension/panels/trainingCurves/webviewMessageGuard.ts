@@ -1,5 +1,6 @@
 // Validates what the curves webviews (Training Curves, Compare Runs) post before the host acts on it: the page
 // draws file contents, so its messages are input like any other.
+import { asCspViolationMessage } from '../results/messageFields';
 import {
   exportFormats,
   xAxes,
@@ -38,12 +39,7 @@ export function asCurvesWebviewMessage(value: unknown): CurvesWebviewMessage | u
         content: value.content,
       };
     case 'cspViolation':
-      return {
-        type: 'cspViolation',
-        directive: String(value.directive ?? ''),
-        blockedUri: String(value.blockedUri ?? ''),
-        sample: String(value.sample ?? ''),
-      };
+      return asCspViolationMessage(value);
     default:
       return undefined;
   }
