@@ -1,12 +1,14 @@
 // (b) A comparison panel of many runs: `qrpo.compareRuns` on N run folders → the webview's first `rendered` with
 // every run's rows (the panel reports it; its `ms` is the webview's share, from the snapshot's arrival to the first
 // frame after drawing). Three disjoint sets of runs, so no run's metrics are already in memory. The host's largest
-// event-loop delay while the panel loads is recorded too. Training Curves of one run, for scale.
+// event-loop delay while the panel loads is recorded too, and the longest the main thread was held at once
+// (heldLoopProbe.ts), which a busy machine's scheduling does not inflate. Training Curves of one run, for scale.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { CurvesPanel, CurvesRender } from '../../src/extension/panels/trainingCurves/curvesPanel';
 import type { HostBenchConfig } from './benchConfig';
 import { CpuProfiler, type CpuAttribution } from './cpuProfile';
+import { HeldLoopProbe } from './heldLoopProbe';
 import { delayBeyond, summarize, type Summary } from './stats';
 
 export interface PanelTimings {
@@ -18,6 +20,8 @@ export interface PanelTimings {
   readonly commandToTableMs?: Summary;
   /** Largest extension-host event-loop delay while the panel loaded (monitorEventLoopDelay, 10 ms resolution). */
   readonly maxLoopDelayMs: Summary;
+  /** The most main-thread CPU time between two ticks of a 5 ms timer while the panel loaded. */
+  readonly longestHeldMs: Summary;
   /** The second opening again, under the CPU profiler: whose code held the loop. */
   readonly profiled: { readonly commandToRenderedMs: number; readonly profile: CpuAttribution };
   readonly points: number;
@@ -49,6 +53,7 @@ async function measurePanel(command: string, sets: vscode.Uri[][], steps: number
   const webview: number[] = [];
   const tables: number[] = [];
   const delays: number[] = [];
+  const held: number[] = [];
   let last: CurvesRender | undefined;
   for (const folders of sets) await open(folders);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -62,6 +67,7 @@ async function measurePanel(command: string, sets: vscode.Uri[][], steps: number
     webviewMs: summarize(webview.slice(0, sets.length)),
     ...(table ? { commandToTableMs: summarize(tables.slice(0, sets.length)) } : {}),
     maxLoopDelayMs: summarize(delays.slice(0, sets.length)),
+    longestHeldMs: summarize(held.slice(0, sets.length)),
     points: last?.points ?? 0,
     charts: last?.charts ?? 0,
     profiled: { commandToRenderedMs: Math.round(profiledMs), profile },
@@ -72,6 +78,8 @@ async function measurePanel(command: string, sets: vscode.Uri[][], steps: number
     await new Promise((resolve) => setTimeout(resolve, 500));
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const probe = new HeldLoopProbe();
+    probe.start();
     const start = performance.now();
     const panel = (await vscode.commands.executeCommand<CurvesPanel>(command, folders))!;
     const complete = (r: CurvesRender | undefined) => r !== undefined && r.runs === folders.length && folders.every((f) => r.rows[f.toString()] === steps);
@@ -87,6 +95,7 @@ async function measurePanel(command: string, sets: vscode.Uri[][], steps: number
     }
     loop.disable();
     delays.push(delayBeyond(10, loop.max));
+    held.push(probe.stop().longestHeldMs);
     last = render;
     return total[total.length - 1];
   }

@@ -2,8 +2,9 @@
 // and a Compare Runs panel of that run and others open (both follow it), a separate process appends metrics lines
 // at a steady rate and rewrites status.json as the engine does. Phases of equal length: no writes (baseline),
 // writes, writes under the CPU profiler (which says whose code ran, cpuProfile.ts), no writes again. Each phase
-// records monitorEventLoopDelay (10 ms resolution) and a 10 ms interval probe's stalls; what differs between the
-// quiet and the writing phases is what the writes cost, and the profile says how much of it was our code.
+// records monitorEventLoopDelay (10 ms resolution), a 10 ms interval probe's stalls and the longest the main thread
+// was held at once (heldLoopProbe.ts); what differs between the quiet and the writing phases is what the writes
+// cost, and the profile says how much of it was our code.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
@@ -11,6 +12,7 @@ import type { QrpoExtensionApi } from '../../src/extension/api';
 import type { CurvesPanel } from '../../src/extension/panels/trainingCurves/curvesPanel';
 import type { HostBenchConfig } from './benchConfig';
 import { CpuProfiler, type CpuAttribution } from './cpuProfile';
+import { HeldLoopProbe } from './heldLoopProbe';
 import { delayBeyond, round } from './stats';
 import type { TreeInstrument } from './treeInstrument';
 
@@ -26,6 +28,8 @@ export interface PhaseResult {
   /** Interval-probe stalls over 50 ms, and the largest. */
   readonly stallsOver50: number;
   readonly worstStallMs: number;
+  /** The most main-thread CPU time between two ticks of a 5 ms timer: held by code, not by the OS's scheduling. */
+  readonly longestHeldMs: number;
   /** Extension host CPU (all threads of the process) per second of wall time. */
   readonly cpuMsPerSecond: number;
   /** What followed the writes during the phase. */
@@ -110,9 +114,12 @@ async function phase(name: string, seconds: number, tree: TreeInstrument, panel:
   const appendsBefore = panel.sent.appends;
   const linesBefore = writer?.lines() ?? 0;
   const cpuBefore = process.cpuUsage();
+  const held = new HeldLoopProbe();
+  held.start();
   loop.enable();
   await delay(seconds * 1000);
   loop.disable();
+  const { longestHeldMs } = held.stop();
   clearInterval(probe);
   const cpu = process.cpuUsage(cpuBefore);
   const profile = await profiler?.stop('dist/extension.js');
@@ -124,6 +131,7 @@ async function phase(name: string, seconds: number, tree: TreeInstrument, panel:
     meanDelayMs: delayBeyond(resolutionMs, loop.mean),
     stallsOver50: stalls.length,
     worstStallMs: round(Math.max(0, ...stalls)),
+    longestHeldMs,
     cpuMsPerSecond: round((cpu.user + cpu.system) / 1000 / seconds),
     ...(writer ? { linesWritten: writer.lines() - linesBefore } : {}),
     treeItemCalls: tree.countSince(since, 'getTreeItem'),

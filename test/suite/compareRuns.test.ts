@@ -1,13 +1,15 @@
 // The Compare Runs panel: QRPO against DPO (and a second QRPO) on the same data, with the table of what differs
-// in their configs, their final and best metrics and their latest evaluations; and the cost of drawing 20 runs of
-// 2,000 steps, measured in the real host and printed as a `[qrpo-bench]` line.
+// in their configs, their final and best metrics and their latest evaluations, which follow the runs' files as they
+// change; and the cost of drawing 20 runs of 2,000 steps, measured in the real host and printed as a `[qrpo-bench]`
+// line.
 import * as assert from 'node:assert/strict';
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ComparisonMessage } from '../../src/extension/panels/compareRuns/protocol';
 import type { CurvesPanel } from '../../src/extension/panels/trainingCurves/curvesPanel';
 import { activatedApi, delay, waitFor } from './support/extension';
-import { temporaryRunsFolder, writeFixtureRun, type CurvesFixtureRun } from './trainingCurvesFixtures';
+import { appendSteps, temporaryRunsFolder, writeFixtureRun, type CurvesFixtureRun } from './trainingCurvesFixtures';
 import { panelScreenshot, renderWhere } from './trainingCurvesSupport';
 
 const runs: CurvesFixtureRun[] = [
@@ -72,6 +74,33 @@ suite('Compare Runs panel', () => {
       await config.update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
     }
     panel.dispose();
+  });
+
+  test('the table follows an edited run.json and a new evaluation when a run logs again', async () => {
+    const compared = (await vscode.commands.executeCommand<CurvesPanel>('qrpo.compareRuns', folders))!;
+    const tableOf = () => (compared.lastCompanionMessages[0] as ComparisonMessage | undefined)?.table;
+    const before = await waitFor('the comparison table', tableOf);
+    assert.deepEqual(before.evalSteps, [400, 400, null]);
+    const staging = temporaryRunsFolder();
+    try {
+      const manifestFile = join(folders[0].fsPath, 'run.json');
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { config: { beta: number } };
+      manifest.config.beta = 0.05;
+      writeFileSync(manifestFile, JSON.stringify(manifest));
+      // An evaluation lands whole, renamed into place as the engine writes it.
+      const evaluated = { ...runs[2], eval: { meanReward: 0.5, meanQuantile: 0.6, klK3: 2, lcReward: 0.4, rho: 0.1 } };
+      renameSync(join(writeFixtureRun(staging, evaluated), 'evals'), join(folders[2].fsPath, 'evals'));
+      appendSteps(folders[2].fsPath, runs[2], runs[2].steps + 1, runs[2].steps + 10);
+      const after = await waitFor('the table to show the new β and evaluation', () => {
+        const table = tableOf();
+        return table?.evalSteps[2] === runs[2].steps && table.config.find((d) => d.field === 'beta')?.values[0] === '0.05' ? table : undefined;
+      });
+      assert.equal(after.evals.find((e) => e.label === 'mean reward')?.values[2], 0.5);
+      assert.equal(after.metrics.find((m) => m.label === 'last step')?.values[2], runs[2].steps + 10);
+    } finally {
+      compared.dispose();
+      rmSync(staging, { recursive: true, force: true });
+    }
   });
 
   test('bench: 20 runs × 2,000 steps render, timed', async function () {

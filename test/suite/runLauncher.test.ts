@@ -53,23 +53,6 @@ async function treeShowsTraining(api: QrpoExtensionApi, folder: vscode.Uri): Pro
   return item.contextValue === 'run-running' && new RegExp(`^\\d+/${steps} · loss `).test(String(item.description)) ? item : undefined;
 }
 
-/**
- * Waits for the Runs view to reach a state. The view follows file events; a run folder's events can reach the
- * workbench's watcher before the view knows the run, so if the state has not shown after a few seconds the view's
- * own Refresh action is used, as a person would.
- */
-async function waitForTree<T>(what: string, condition: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-  let refreshedAt = Date.now();
-  return waitFor(what, async () => {
-    const shown = await condition();
-    if (!shown && Date.now() - refreshedAt > 3000) {
-      refreshedAt = Date.now();
-      await vscode.commands.executeCommand('qrpo.refreshRuns');
-    }
-    return shown;
-  }, runTimeoutMs);
-}
-
 async function treeShows(api: QrpoExtensionApi, folder: vscode.Uri, state: string): Promise<boolean> {
   return (await treeItem(api, folder)).contextValue === `run-${state}`;
 }
@@ -144,7 +127,7 @@ suite('Launcher (the real engine CLI)', () => {
     // Events: the status bar shows the job's stage and step as `--json` reports them.
     await waitFor('training progress in the status bar', () => new RegExp(`QRPO run tiny: training \\(5/6\\) \\d+/${steps}`).test(api.runStatusBar.item.text), runTimeoutMs);
     // Files: the new run appears in the tree at top level, training, with its last logged loss.
-    await waitForTree('the tree to show the run training, with its loss', () => treeShowsTraining(api, runFolder()));
+    await waitFor('the tree to show the run training, with its loss', () => treeShowsTraining(api, runFolder()), runTimeoutMs);
     assert.equal(api.runsTree.getParent(api.runsTree.nodeFor(runFolder())!), undefined);
     assert.equal(readJson<{ engineVersion: string }>(runFolder(), 'run.json').engineVersion, vscode.extensions.getExtension('qrpo-lab.qrpo-lab')?.packageJSON.version);
 
@@ -154,10 +137,10 @@ suite('Launcher (the real engine CLI)', () => {
     assert.equal(outcome.runDir, runFolder().fsPath);
     stoppedAt = assertStoppedMidTraining(runFolder());
 
-    await waitForTree('the tree to show the run stopped at its step', async () => {
+    await waitFor('the tree to show the run stopped at its step', async () => {
       const item = await treeItem(api, runFolder());
       return item.contextValue === 'run-stopped' && String(item.description).startsWith(`stopped · ${stoppedAt}/${steps}`);
-    });
+    }, runTimeoutMs);
     await waitFor('the checkpoint under the run', async () => (await api.runsModel.runDetails(runFolder())).checkpoints.includes(stoppedAt!), runTimeoutMs);
     assert.equal(api.runJobs.active().length, 0);
   });
@@ -180,7 +163,7 @@ suite('Launcher (the real engine CLI)', () => {
     assert.deepEqual(checkpointSteps(runFolder()), [stoppedAt, steps]);
     assert.ok(existsSync(join(runFolder().fsPath, 'evals', String(steps), 'summary.json')), 'the run evaluated its last checkpoint');
 
-    await waitForTree('the tree to show the run done', () => treeShows(api, runFolder(), 'done'));
+    await waitFor('the tree to show the run done', () => treeShows(api, runFolder(), 'done'), runTimeoutMs);
     await waitFor('the status bar to drop the job', () => !api.runJobs.active().length && !api.runStatusBar.item.text.includes('QRPO resume'));
   });
 
@@ -219,12 +202,12 @@ suite('Launcher (the real engine CLI)', () => {
     const child = terminalRun;
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
-    await waitForTree('the tree to show the terminal run training', () => treeShowsTraining(api, folder));
+    await waitFor('the tree to show the terminal run training', () => treeShowsTraining(api, folder), runTimeoutMs);
     assert.equal(api.runJobs.jobFor(folder), undefined, 'not a job of this window');
     assert.equal(await vscode.commands.executeCommand('qrpo.stopRun', api.runsTree.nodes.run(folder)), true);
     assert.equal(await exited, 0, 'the engine finished the step, saved and exited');
     assertStoppedMidTraining(folder);
-    await waitForTree('the tree to show the terminal run stopped', () => treeShows(api, folder, 'stopped'));
+    await waitFor('the tree to show the terminal run stopped', () => treeShows(api, folder, 'stopped'), runTimeoutMs);
   });
 
   test('Resume refuses a run that is running', async () => {

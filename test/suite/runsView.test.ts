@@ -1,14 +1,16 @@
 // The Runs view on the fixture workspace: one item per run with its state icon, numbers and context value; stages,
 // checkpoints and evaluations below; a MarkdownString tooltip; live updates of the running run from its files as
-// the engine writes them (outside VS Code, so only the watchers can notice), touching only that run.
+// the engine writes them (outside VS Code, so only the watchers can notice), touching only that run; a run folder
+// that appears and is written at once shows its latest state without a Refresh.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunsChange } from '../../src/extension/runs/runsModel';
 import { readLastMetrics } from '../../src/extension/runs/metricsTail';
 import { fixtureRuns } from '../fixtures/workspace/generateFixtureWorkspace';
-import { metricsRows, runStatus } from '../fixtures/workspace/fixtureRuns';
+import { fixtureStageNames, metricsRows, runStatus, type FixtureRun } from '../fixtures/workspace/fixtureRuns';
 import { activatedApi, delay, takeScreenshot, waitFor, workspaceFile } from './support/extension';
 
 const running = fixtureRuns.find((run) => run.state === 'running')!;
@@ -22,6 +24,12 @@ async function runItems() {
 
 function iconId(item: vscode.TreeItem): string | undefined {
   return (item.iconPath as vscode.ThemeIcon | undefined)?.id;
+}
+
+/** As the engine writes (src/qrpo/run/atomicFile.ts): a temporary file beside the target, renamed over it. */
+function writeJsonAtomically(file: string, value: unknown): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(value));
+  renameSync(`${file}.tmp`, file);
 }
 
 function nextChange(api: Awaited<ReturnType<typeof activatedApi>>, accept: (change: RunsChange) => boolean): Promise<RunsChange> {
@@ -133,6 +141,44 @@ suite('Runs view', () => {
       rmSync(join(folder.fsPath, 'checkpoint-200'), { recursive: true, force: true });
       rmSync(join(folder.fsPath, 'evals', '200'), { recursive: true, force: true });
     }
+  });
+
+  test('discovers a run folder that appears and is written at once, and shows its last state without a refresh', async () => {
+    const api = await activatedApi();
+    // Two new levels, as when the engine creates the first run under a fresh runs folder; then its stages' folders
+    // and a status rewrite per step, milliseconds apart, as the engine writes them.
+    const parent = workspaceFile('runs', 'appeared-batch');
+    const folder = vscode.Uri.joinPath(parent, 'appeared-run');
+    const run: FixtureRun = { name: 'appeared-run', state: 'running', loss: 'qrpo', beta: 0.1, transform: 'identity', steps: 40, totalSteps: 300, checkpoints: [], seed: 8 };
+    const file = (...path: string[]) => join(folder.fsPath, ...path);
+    try {
+      mkdirSync(folder.fsPath, { recursive: true });
+      writeJsonAtomically(file('run.json'), { config: { run_name: run.name, max_steps: run.totalSteps }, engineVersion: '0.1.0', createdAt: new Date().toISOString() });
+      writeFileSync(file('run.lock'), `${JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() })}\n`);
+      writeJsonAtomically(file('status.json'), runStatus(run, process.pid, 0));
+      for (const stage of fixtureStageNames.slice(0, 4)) {
+        mkdirSync(file('stages', stage), { recursive: true });
+        writeJsonAtomically(file('stages', stage, 'summary.json'), { stage });
+        await delay(20);
+      }
+      for (const row of metricsRows(run)) {
+        appendFileSync(file('metrics.jsonl'), `${JSON.stringify(row)}\n`);
+        writeJsonAtomically(file('status.json'), runStatus(run, process.pid, row.step));
+        await delay(10);
+      }
+      writeJsonAtomically(file('status.json'), runStatus({ ...run, state: 'stopped' }, process.pid));
+      const loss = Number(metricsRows(run).at(-1)!.loss.toPrecision(3));
+      const item = await waitFor('the new run, stopped at its last step', async () => {
+        if (api.runsModel.run(folder)?.state !== 'stopped') return undefined;
+        const shown = await api.runsTree.getTreeItem(api.runsTree.nodes.run(folder));
+        return shown.description === `stopped · ${run.steps}/${run.totalSteps} · loss ${loss}` ? shown : undefined;
+      });
+      assert.equal(item.contextValue, 'run-stopped');
+      assert.ok((await api.runsTree.getChildren()).some((node) => node.runUri.toString() === folder.toString()), 'listed at top level');
+    } finally {
+      rmSync(parent.fsPath, { recursive: true, force: true });
+    }
+    await waitFor('the run to leave the tree', () => !api.runsModel.run(folder));
   });
 
   test('drops a run whose folder is deleted outside VS Code', async () => {

@@ -1,11 +1,12 @@
-// Builds the Compare Runs table from what the host already holds (metric columns) and two small reads per run
-// (run.json, the latest evals/<step>/summary.json). Config fields that agree across runs are left out: comparing
-// QRPO with DPO on the same data should show loss_type (and what it implies), not forty equal lines.
+// Builds the Compare Runs table from what the host already holds (metric columns) and two small files per run
+// (run.json, the latest evals/<step>/summary.json), read again only when they changed (comparedRunFiles.ts). Config
+// fields that agree across runs are left out: comparing QRPO with DPO on the same data should show loss_type (and
+// what it implies), not forty equal lines.
 import type * as vscode from 'vscode';
-import { readLatestEvalHeadline, type EvalHeadline } from '../shared/latestEvalSummary';
+import type { EvalHeadline } from '../shared/latestEvalSummary';
 import type { MetricTable } from '../shared/metricTable';
-import { readFlatRunConfig } from '../shared/runConfigReader';
 import type { RunIdentity } from '../trainingCurves/protocol';
+import type { ComparedRunFiles } from './comparedRunFiles';
 import type { Better, ComparisonTable, ConfigDifference, NumberRow } from './protocol';
 
 export interface ComparedRun {
@@ -33,10 +34,10 @@ const summarisedMetrics: readonly { name: string; better?: Better }[] = [
 /** Fields that name the run rather than configure it. */
 const ignoredFields = new Set(['run_name', 'output_dir', 'name']);
 
-export async function buildComparisonTable(runs: readonly ComparedRun[]): Promise<ComparisonTable> {
+export async function buildComparisonTable(runs: readonly ComparedRun[], files: ComparedRunFiles): Promise<ComparisonTable> {
   const [configs, evals] = await Promise.all([
-    Promise.all(runs.map((run) => readFlatRunConfig(run.folder))),
-    Promise.all(runs.map((run) => readLatestEvalHeadline(run.folder))),
+    Promise.all(runs.map((run) => files.config(run.folder))),
+    Promise.all(runs.map((run) => files.latestEval(run.folder))),
   ]);
   const { differences, identical } = configDifferences(configs);
   return {

@@ -8,18 +8,20 @@ import type { CurvesViewState } from '../trainingCurves/protocol';
 import { sharedStore, type CurvesPanelDeps } from '../trainingCurves/registerTrainingCurvesPanels';
 import { asPartialViewState } from '../trainingCurves/webviewMessageGuard';
 import { optionsFromArgs, pickRuns, runFoldersFromArgs } from '../shared/runArguments';
+import { ComparedRunFiles } from './comparedRunFiles';
 import { buildComparisonTable } from './comparisonTable';
 import type { ComparisonMessage } from './protocol';
 
-
 export function registerCompareRunsPanel(context: vscode.ExtensionContext, deps: CurvesPanelDeps): CurvesPanels {
+  // Shared by every comparison: the same run in two panels is read once.
+  const files = new ComparedRunFiles();
   const panels = new CurvesPanels(
     {
       viewType: PanelViewType.compareRuns,
       app: 'compareRuns',
       title: (runs) => (runs.length <= 3 ? `Compare: ${runs.map((r) => r.name).join(' vs ')}` : `Compare ${runs.length} runs`),
       companionMessages: async (runs: readonly CurvesRun[]): Promise<ComparisonMessage[]> => [
-        { type: 'comparison', table: await buildComparisonTable(runs.map((run) => ({ identity: run.identity, folder: run.folder, table: run.metrics.table }))) },
+        { type: 'comparison', table: await buildComparisonTable(runs.map((run) => ({ identity: run.identity, folder: run.folder, table: run.metrics.table })), files) },
       ],
     },
     sharedStore(context, deps),

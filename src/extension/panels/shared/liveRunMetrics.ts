@@ -1,9 +1,12 @@
 // The metrics of one run folder, kept current while any panel shows them. A FileSystemWatcher on metrics.jsonl
 // (debounced: the engine appends a line per logging step) triggers a tail read from the last offset, so a live run
 // costs one small read per burst of lines, never a re-read of the file. Panels share one instance per run through
-// RunMetricsStore and hear `onDidChange` with the first new row, or `restarted` when the file was replaced.
+// RunMetricsStore and hear `onDidChange` with the first new row, or `restarted` when the file was replaced. A long
+// log is read in slices on turns of the event loop (metricsTail.ts), and runs opened together take turns, so
+// opening a comparison of twenty runs never holds the extension host for the time it takes to parse them all.
 import * as vscode from 'vscode';
 import { qrpoLog } from '../../log';
+import { nextTurn } from './eventLoopTurns';
 import { MetricsTail } from './metricsTail';
 import { MetricTable } from './metricTable';
 
@@ -56,12 +59,17 @@ export class LiveRunMetrics implements vscode.Disposable {
 
   private async readOnce(): Promise<void> {
     try {
-      const chunk = await this.tail.readNew();
-      if (chunk.badLines) qrpoLog().warn(`${this.tail.file.fsPath}: skipped ${chunk.badLines} lines that are not JSON objects`);
-      if (chunk.restarted) this.table.clear();
-      const start = this.table.rows;
-      this.table.append(chunk.records);
-      if (chunk.restarted || chunk.records.length) this.changed.fire({ start, restarted: chunk.restarted });
+      await nextTurn();
+      let badLines = 0;
+      // Each slice is told as it lands, so the table and what panels were told always agree.
+      for await (const slice of this.tail.readNewSlices()) {
+        badLines += slice.badLines;
+        if (slice.restarted) this.table.clear();
+        const start = this.table.rows;
+        this.table.append(slice.records);
+        if (slice.restarted || slice.records.length) this.changed.fire({ start, restarted: slice.restarted });
+      }
+      if (badLines) qrpoLog().warn(`${this.tail.file.fsPath}: skipped ${badLines} lines that are not JSON objects`);
     } catch (error) {
       qrpoLog().error(`Could not read ${this.tail.file.fsPath}: ${String(error)}`);
     }

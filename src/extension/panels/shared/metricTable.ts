@@ -1,13 +1,32 @@
 // One run's metrics as growing columns, the form the webview draws from. Every numeric field of a line becomes a
 // column (TRL/QRPO names as logged); a field first seen late gets NaN for the earlier rows. Wall time is kept
 // under one name, `time`, in seconds since the epoch, whichever spelling and unit the writer used.
+// Lines from one writer list their fields in the same order, so which column each field fills is worked out once
+// per distinct field order (a RowLayout), not once per field of every line.
 import type { MetricColumns } from '../trainingCurves/protocol';
 
 /** Field names taken for the wall-clock time of a line, in order of preference. */
 const timeFields = ['time', 'timestamp', 'wall_time', '_timestamp'];
 
+/** A field with no column yet (no line had a number in it), and a wall-time field, which fills `time` instead. */
+const noColumn = -1;
+const timeField = -2;
+/** Field orders remembered at most; a writer whose lines all differ just gets its layouts worked out again. */
+const maxLayouts = 64;
+
+interface RowLayout {
+  readonly fields: readonly string[];
+  /** Per field: its column, noColumn or timeField. */
+  readonly columns: number[];
+  /** The wall-time fields present, in order of preference. */
+  readonly timeFields: readonly string[];
+}
+
 export class MetricTable {
   private readonly index = new Map<string, number>();
+  private readonly layouts = new Map<string, RowLayout>();
+  private lastLayout: RowLayout | undefined;
+  private timeColumn = noColumn;
   private names: string[] = [];
   private columns: Float64Array[] = [];
   private capacity = 256;
@@ -19,23 +38,33 @@ export class MetricTable {
 
   clear(): void {
     this.index.clear();
+    this.layouts.clear();
+    this.lastLayout = undefined;
+    this.timeColumn = noColumn;
     this.names = [];
     this.columns = [];
     this.capacity = 256;
     this.count = 0;
   }
 
+  /** Rows past the last one start as NaN (columns are created and grown NaN-filled), so only numbers are written. */
   append(records: readonly Record<string, unknown>[]): void {
     for (const record of records) {
       if (this.count === this.capacity) this.grow();
       const row = this.count++;
-      for (const column of this.columns) column[row] = NaN;
-      for (const name in record) {
-        const raw = record[name];
-        if (typeof raw === 'number' && Number.isFinite(raw) && !timeFields.includes(name)) this.column(name)[row] = raw;
+      const fields = Object.keys(record);
+      const layout = this.layoutOf(fields);
+      const { columns } = layout;
+      for (let i = 0; i < fields.length; i++) {
+        const raw = record[fields[i]];
+        if (typeof raw !== 'number' || !Number.isFinite(raw) || columns[i] === timeField) continue;
+        if (columns[i] === noColumn) columns[i] = this.columnIndex(fields[i]);
+        this.columns[columns[i]][row] = raw;
       }
-      const time = wallTime(record);
-      if (time !== undefined) this.column('time')[row] = time;
+      const time = layout.timeFields.length ? wallTime(record, layout.timeFields) : undefined;
+      if (time === undefined) continue;
+      if (this.timeColumn === noColumn) this.timeColumn = this.columnIndex('time');
+      this.columns[this.timeColumn][row] = time;
     }
   }
 
@@ -55,7 +84,24 @@ export class MetricTable {
     return this.names;
   }
 
-  private column(name: string): Float64Array {
+  private layoutOf(fields: readonly string[]): RowLayout {
+    if (this.lastLayout && sameFields(this.lastLayout.fields, fields)) return this.lastLayout;
+    const key = fields.join('\n');
+    let layout = this.layouts.get(key);
+    if (!layout) {
+      layout = {
+        fields,
+        columns: fields.map((name) => (timeFields.includes(name) ? timeField : (this.index.get(name) ?? noColumn))),
+        timeFields: timeFields.filter((name) => fields.includes(name)),
+      };
+      if (this.layouts.size === maxLayouts) this.layouts.clear();
+      this.layouts.set(key, layout);
+    }
+    this.lastLayout = layout;
+    return layout;
+  }
+
+  private columnIndex(name: string): number {
     let k = this.index.get(name);
     if (k === undefined) {
       k = this.columns.length;
@@ -63,7 +109,7 @@ export class MetricTable {
       this.names.push(name);
       this.columns.push(new Float64Array(this.capacity).fill(NaN));
     }
-    return this.columns[k];
+    return k;
   }
 
   private grow(): void {
@@ -76,9 +122,15 @@ export class MetricTable {
   }
 }
 
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Seconds since the epoch from a number (seconds, or milliseconds when it is that large) or a date string. */
-function wallTime(record: Record<string, unknown>): number | undefined {
-  for (const field of timeFields) {
+function wallTime(record: Record<string, unknown>, fields: readonly string[]): number | undefined {
+  for (const field of fields) {
     const raw = record[field];
     if (typeof raw === 'number' && Number.isFinite(raw)) return raw > 1e11 ? raw / 1000 : raw;
     if (typeof raw === 'string') {

@@ -1,9 +1,12 @@
 // Reads metrics.jsonl incrementally: each call returns only the complete lines appended since the previous one.
 // The engine appends whole lines, so bytes after the last newline are a write in progress (or a torn line left by
 // a kill) and wait for the next read. A file that shrank or was replaced (another inode) starts over from byte 0,
-// and the caller is told to drop what it had.
+// and the caller is told to drop what it had. What was read is parsed in slices of whole lines (metricsLines.ts), each
+// on its own event-loop turn (eventLoopTurns.ts), so a log of any size never holds the extension host for long.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { nextTurn } from './eventLoopTurns';
+import { lineSlices, parseMetricsLines } from './metricsLines';
 
 export interface MetricsChunk {
   readonly records: readonly Record<string, unknown>[];
@@ -21,11 +24,34 @@ export class MetricsTail {
 
   constructor(readonly file: vscode.Uri) {}
 
+  /** Everything appended since the previous read, as one chunk. */
   async readNew(): Promise<MetricsChunk> {
+    const records: Record<string, unknown>[] = [];
+    let badLines = 0;
+    let restarted = false;
+    for await (const slice of this.readNewSlices()) {
+      for (const record of slice.records) records.push(record);
+      badLines += slice.badLines;
+      restarted ||= slice.restarted;
+    }
+    return { records, badLines, restarted };
+  }
+
+  /**
+   * What was appended since the previous read, slice by slice, each after an event-loop turn but the first; only
+   * the first says `restarted`. Take every slice: the next read starts after the last of them.
+   */
+  async *readNewSlices(): AsyncGenerator<MetricsChunk> {
     const { bytes, restarted } = this.file.scheme === 'file' ? await this.readLocal() : await this.readVirtual();
     const end = bytes.lastIndexOf(newline) + 1;
     this.offset += end;
-    return { ...parseLines(bytes.subarray(0, end)), restarted };
+    let first = true;
+    for (const lines of lineSlices(bytes.subarray(0, end))) {
+      if (!first) await nextTurn();
+      yield { ...parseMetricsLines(lines), restarted: first && restarted };
+      first = false;
+    }
+    if (first && restarted) yield { records: [], badLines: 0, restarted };
   }
 
   private async readLocal(): Promise<{ bytes: Uint8Array; restarted: boolean }> {
@@ -69,34 +95,4 @@ export class MetricsTail {
     this.inode = undefined;
     return { bytes: new Uint8Array(0), restarted };
   }
-}
-
-function parseLines(bytes: Uint8Array): { records: Record<string, unknown>[]; badLines: number } {
-  const text = new TextDecoder().decode(bytes).trim();
-  if (text === '') return { records: [], badLines: 0 };
-  // One JSON.parse over all lines is several times faster than one per line; a bad line makes it throw, and then
-  // the lines are parsed one by one to skip just that line.
-  try {
-    const all: unknown = JSON.parse(`[${text.split('\n').filter((line) => line.trim() !== '').join(',')}]`);
-    if (Array.isArray(all) && all.every(isObject)) return { records: all, badLines: 0 };
-  } catch {
-    // fall through
-  }
-  const records: Record<string, unknown>[] = [];
-  let badLines = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (isObject(value)) records.push(value);
-      else badLines++;
-    } catch {
-      badLines++;
-    }
-  }
-  return { records, badLines };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
