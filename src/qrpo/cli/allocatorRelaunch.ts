@@ -28,12 +28,13 @@ export function followRelaunchingParent(): boolean {
 
 /**
  * Runs `argv` again in a child with the tuned allocator settings and resolves to the exit code to use, or returns
- * undefined when this process should run the command itself (already tuned, not Linux, or the settings are the
- * user's own). A child killed by a signal makes the parent die of the same signal.
+ * undefined when this process should run the command itself (already tuned, not Linux, the settings are the
+ * user's own, or a debugger is attached). A child killed by a signal makes the parent die of the same signal.
  */
 export function relaunchWithTunedAllocator(argv: readonly string[]): Promise<number> | undefined {
   const additions = engineAllocatorEnvironment();
-  if (Object.keys(additions).length === 0) return undefined;
+  // Under a debugger the command must run in the process being debugged (a child would also fight for its port).
+  if (Object.keys(additions).length === 0 || process.execArgv.some((flag) => flag.startsWith('--inspect'))) return undefined;
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...additions, [RELAUNCHED]: '1' },
