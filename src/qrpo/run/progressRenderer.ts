@@ -1,5 +1,6 @@
 // Run events as a person reads them in a terminal: on a TTY, one progress bar per stage redrawn in place with the
 // stage's ETA; elsewhere (a log file, CI), plain lines at each tenth of a stage, so logs stay short and greppable.
+import { displayPath } from './displayPath';
 import type { RunEvent } from './events';
 
 export interface TerminalStream {
@@ -65,7 +66,7 @@ export class ProgressRenderer {
         this.line(`error: ${event.message}${event.hint ? `. ${event.hint}` : ''}`);
         break;
       case 'run_finished':
-        this.line(`run ${event.state} after ${formatDuration(event.seconds)}: ${event.runDir}`);
+        this.line(`run ${event.state} after ${formatDuration(event.seconds)}: ${displayPath(event.runDir)}`);
         break;
       case 'metrics':
         break;
