@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkRunFolder, crashTrial, readRunResult, runCli, type Kill } from '../test/unit/runCommands/crashKit';
 import { writeRunConfig, writeRunWorkspace, type RunFixtureOptions } from '../test/unit/runCommands/runFixture';
+import { mulberry32 } from '../test/fixtures/workspace/fixtureRandom';
 
 const { values } = parseArgs({
   options: {
@@ -28,17 +29,6 @@ const maxKills = Number(values['max-kills']);
 const cli = resolve(__dirname, '../../dist/cli.js');
 const RUN: RunFixtureOptions = { maxSteps: Number(values.steps), saveSteps: 7, numSamples: 6, maxNewTokens: 12 };
 
-/** mulberry32: the kill schedule is reproducible from --seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main(): Promise<number> {
   if (!existsSync(cli)) {
@@ -70,7 +60,8 @@ async function main(): Promise<number> {
     );
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, threads 1; ${trials} trials, 1–${maxKills} kills each, seed ${values.seed}`);
 
-    const rand = random(Number(values.seed));
+    // The kill schedule is reproducible from --seed.
+    const rand = mulberry32(Number(values.seed));
     const stages = [...windows.keys()];
     const landed = new Map<string, number>();
     let passed = 0;

@@ -13,6 +13,7 @@ import { evalSplitOf } from '../../src/qrpo/eval/evalSplit';
 import { evaluationStatistics, type SampleScores } from '../../src/qrpo/eval/evalStatistics';
 import { logPartition } from '../../src/qrpo/math/partition';
 import { qrpoTarget } from '../../src/qrpo/math/targets';
+import { mulberry32, round } from '../fixtures/workspace/fixtureRandom';
 
 export const resultsFixture = {
   /** Held-out prompts per evaluation, and samples per prompt: 240 rows, ten pages of the samples table. */
@@ -199,17 +200,4 @@ function writeLines(path: string, rows: readonly unknown[]): void {
   writeFileSync(path, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
 }
 
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

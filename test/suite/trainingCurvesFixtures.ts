@@ -5,6 +5,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from '../fixtures/workspace/fixtureRandom';
 
 export interface CurvesFixtureRun {
   readonly name: string;
@@ -103,16 +104,6 @@ function evalSummary(step: number, e: NonNullable<CurvesFixtureRun['eval']>): un
   return { step, policy: `checkpoint-${step}`, reference: 'models/tiny-gpt2', createdAt: '2025-01-01T01:00:00.000Z', seconds: 12, prompts: 20, samplesPerPrompt: 4, selectionSplit: 0.5, sampling: {}, splits: { selection: split, reporting: split, all: split } };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function round(x: number): number {
   return Math.round(x * 1e5) / 1e5;

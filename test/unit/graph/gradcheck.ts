@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DType, Dim, Graph, Tensor, TensorData, gradients, isConcrete, mul, reduceSum } from '../../../src/qrpo/graph';
 import { GraphSession, TensorValue } from '../../../src/qrpo/runtime/session';
+import { mulberry32 } from '../../fixtures/workspace/fixtureRandom';
 
 export type FloatDType = 'float32' | 'float64';
 
@@ -40,17 +41,8 @@ export interface GradcheckResult {
   perInput: Record<string, number>;
 }
 
-/** A deterministic uniform generator (mulberry32), so every run checks the same points. */
-export function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic uniform generator, so every run checks the same points. */
+export const uniform = mulberry32;
 
 export function typedArray(dtype: DType, values: readonly number[]): TensorData {
   switch (dtype) {
