@@ -31,16 +31,21 @@ export interface CliErrorEvent {
 
 export type CliEvent = ProgressEvent | InvalidRecordEvent | PrepareSummaryEvent | CliErrorEvent;
 
-/** The event on one stdout line, or undefined when the line is not a well-formed event. */
-export function parseCliEvent(line: string): CliEvent | undefined {
+/** The JSON object on one stdout line, or undefined when the line holds anything else. */
+export function jsonObjectLine(line: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The event on one stdout line, or undefined when the line is not a well-formed event. */
+export function parseCliEvent(line: string): CliEvent | undefined {
+  const v = jsonObjectLine(line);
+  if (!v) return undefined;
   switch (v.event) {
     case 'progress':
       return isCount(v.records) ? { event: 'progress', records: v.records } : undefined;

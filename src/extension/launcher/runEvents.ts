@@ -2,6 +2,7 @@
 // src/qrpo/cli/evalCommand.ts). Checked on arrival: the CLI is another program, possibly another version, and a
 // line that does not match is logged rather than trusted.
 import type { RunEvent } from '../../qrpo/run/events';
+import { jsonObjectLine } from './cliEvents';
 
 /** `qrpo eval --json` ends with the summary it wrote to evals/<step>/summary.json. */
 export interface EvalSummaryEvent {
@@ -32,14 +33,8 @@ const checks: Record<EngineRunEvent['event'], Check> = {
 };
 
 export function parseRunEvent(line: string): EngineRunEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
+  const v = jsonObjectLine(line);
+  if (!v) return undefined;
   const check = typeof v.event === 'string' ? checks[v.event as EngineRunEvent['event']] : undefined;
   return check?.(v) ? (v as unknown as EngineRunEvent) : undefined;
 }

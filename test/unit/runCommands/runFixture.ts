@@ -49,8 +49,13 @@ export interface RunFixtureOptions {
 
 /** Writes the model, the data and the reward module into `dir` (once per folder). */
 export async function writeRunWorkspace(dir: string): Promise<void> {
-  mkdirSync(join(dir, 'data'), { recursive: true });
   await writeTinyGpt2(join(dir, 'models', 'policy'), { seed: 21 });
+  writeRunData(dir);
+}
+
+/** data/pairs.jsonl and reward.mjs in `dir`: what a config of this fixture reads besides the model. */
+export function writeRunData(dir: string): void {
+  mkdirSync(join(dir, 'data'), { recursive: true });
   writeFileSync(join(dir, 'data', 'pairs.jsonl'), PAIRS.map(([prompt, chosen, rejected]) => JSON.stringify({ prompt, chosen, rejected })).join('\n') + '\n');
   writeFileSync(join(dir, 'reward.mjs'), REWARD_MODULE);
 }
