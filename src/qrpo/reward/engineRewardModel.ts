@@ -9,8 +9,8 @@ import { buildRewardGraph } from '../model/graphs';
 import { checkVocabulary, loadTokenizer } from '../model/tokenizer';
 import { GraphSession, type ExecutionProvider } from '../runtime';
 import { displayPath } from '../run/displayPath';
-import { batchesOf, requireFiniteRewards, type RewardItem, type RewardSource } from './rewardSource';
-import { packRewardBatch, rewardTokenizer } from './rewardTokens';
+import type { RewardItem, RewardSource } from './rewardSource';
+import { rewardTokenizer, scoreInBatches } from './rewardTokens';
 
 export interface RewardModelOptions {
   readonly executionProvider?: ExecutionProvider;
@@ -42,19 +42,11 @@ export async function loadEngineRewardModel(folder: string, options: RewardModel
   return {
     kind: 'model',
     description,
-    async score(items: readonly RewardItem[]): Promise<number[]> {
-      const rewards: number[] = [];
-      let offset = 0;
-      for (const batch of batchesOf(items, batchSize)) {
-        const ids = batch.map((_, i) => tokens.encode(items, offset + i));
-        const packed = packRewardBatch(ids, tokens.padTokenId);
+    score: (items: readonly RewardItem[]) =>
+      scoreInBatches(items, tokens, batchSize, description, async (packed) => {
         const out = await session.run({ input_ids: { data: packed.inputIds, dims: packed.dims }, attention_mask: { data: packed.attentionMask, dims: packed.dims } });
-        const labels = out.scores.dims[1] ?? 1;
-        for (let b = 0; b < batch.length; b++) rewards.push(Number(out.scores.data[b * labels]));
-        offset += batch.length;
-      }
-      return requireFiniteRewards(rewards, items, description);
-    },
+        return { data: out.scores.data as Float32Array, labels: out.scores.dims[1] ?? 1 };
+      }),
     dispose: () => session.release(),
   };
 }

@@ -12,8 +12,8 @@ import type { ExecutionProvider } from '../runtime';
 import { requireExecutionProvider } from '../runtime';
 import { displayPath } from '../run/displayPath';
 import { requireOneLabel, type RewardModelOptions } from './engineRewardModel';
-import { batchesOf, requireFiniteRewards, type RewardItem, type RewardSource } from './rewardSource';
-import { packRewardBatch, rewardTokenizer } from './rewardTokens';
+import type { RewardItem, RewardSource } from './rewardSource';
+import { rewardTokenizer, scoreInBatches } from './rewardTokens';
 
 const KNOWN_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids', 'position_ids']);
 
@@ -60,11 +60,8 @@ export async function loadOnnxRewardModel(folder: string, modelFile: string, opt
     return {
       kind: 'model',
       description,
-      async score(items: readonly RewardItem[]): Promise<number[]> {
-        const rewards: number[] = [];
-        let offset = 0;
-        for (const batch of batchesOf(items, batchSize)) {
-          const packed = packRewardBatch(batch.map((_, i) => tokens.encode(items, offset + i)), tokens.padTokenId);
+      score: (items: readonly RewardItem[]) =>
+        scoreInBatches(items, tokens, batchSize, description, async (packed) => {
           const feeds: Record<string, ort.Tensor> = { input_ids: tensor('input_ids', packed.inputIds, packed.dims) };
           if (inputTypes.has('attention_mask')) feeds.attention_mask = tensor('attention_mask', packed.attentionMask, packed.dims);
           if (inputTypes.has('token_type_ids')) feeds.token_type_ids = tensor('token_type_ids', new BigInt64Array(packed.inputIds.length), packed.dims);
@@ -72,12 +69,8 @@ export async function loadOnnxRewardModel(folder: string, modelFile: string, opt
           const result = (await session.run(feeds, [output]))[output];
           const labels = result.dims.length > 1 ? result.dims[1] : 1;
           requireOneLabel(labels, shown);
-          const data = result.data as Float32Array;
-          for (let b = 0; b < batch.length; b++) rewards.push(Number(data[b * labels]));
-          offset += batch.length;
-        }
-        return requireFiniteRewards(rewards, items, description);
-      },
+          return { data: result.data as Float32Array, labels };
+        }),
       dispose: () => session.release(),
     };
   } catch (error) {

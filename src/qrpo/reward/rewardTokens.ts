@@ -7,7 +7,7 @@ import type { ChatMessage, Text } from '../data';
 import { ConfigError } from '../errors';
 import type { ChatTemplate } from '../model/chatTemplate';
 import type { TextTokenizer } from '../model/tokenizer';
-import { describeItem, type RewardItem } from './rewardSource';
+import { batchesOf, describeItem, requireFiniteRewards, type RewardItem } from './rewardSource';
 
 export interface RewardTokenizer {
   readonly tokenizer: TextTokenizer;
@@ -56,4 +56,33 @@ export function packRewardBatch(sequences: readonly (readonly number[])[], padTo
     });
   });
   return { dims: [sequences.length, seq], inputIds, attentionMask };
+}
+
+export type PackedRewardBatch = ReturnType<typeof packRewardBatch>;
+
+/** A classifier's logits for one batch: [batch, labels] row-major, `labels` columns (1 for a reward model). */
+export interface BatchLogits {
+  readonly data: ArrayLike<number>;
+  readonly labels: number;
+}
+
+/**
+ * Rewards for `items`, `batchSize` at a time: each batch tokenized and right-padded as a reward model reads it,
+ * run by `runBatch`, each row's first logit taken as its reward and every reward checked to be finite.
+ */
+export async function scoreInBatches(
+  items: readonly RewardItem[],
+  tokens: RewardTokenizer,
+  batchSize: number,
+  description: string,
+  runBatch: (packed: PackedRewardBatch) => Promise<BatchLogits>,
+): Promise<number[]> {
+  const rewards: number[] = [];
+  let offset = 0;
+  for (const batch of batchesOf(items, batchSize)) {
+    const { data, labels } = await runBatch(packRewardBatch(batch.map((_, i) => tokens.encode(items, offset + i)), tokens.padTokenId));
+    for (let b = 0; b < batch.length; b++) rewards.push(Number(data[b * labels]));
+    offset += batch.length;
+  }
+  return requireFiniteRewards(rewards, items, description);
 }
